@@ -1,0 +1,45 @@
+# OrderFlow: `make run` and `make test` are all a new machine needs (Python 3.11+, make).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+DEPS_HASH := $(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
+RUNTIME := $(VENV)/.runtime-$(DEPS_HASH)
+TESTDEPS := $(VENV)/.test-$(DEPS_HASH)
+
+.PHONY: run test lint bench install clean demo-reset
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(RUNTIME): $(BIN)/python pyproject.toml constraints.txt
+	$(PIP) install --quiet -c constraints.txt -e .
+	touch $@
+
+$(TESTDEPS): $(RUNTIME)
+	$(PIP) install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+install: $(RUNTIME)
+
+## Serve console, customer pages and API on http://127.0.0.1:8000 with the worker and demo sinks.
+run: $(RUNTIME)
+	$(BIN)/orderflow run
+
+## The whole suite, SQLite and PostgreSQL, browser tests included where Chromium is present.
+test: $(TESTDEPS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+lint: $(TESTDEPS)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+bench: $(TESTDEPS)
+	$(BIN)/python bench/intake.py
+
+demo-reset:
+	rm -rf var/
+
+clean:
+	rm -rf $(VENV) var/ .pytest_cache .mypy_cache .ruff_cache

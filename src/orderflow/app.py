@@ -1,0 +1,37 @@
+"""The web application: API, console and customer pages in one ASGI app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from orderflow import __version__
+from orderflow.api import catalog as catalog_api
+from orderflow.api import orders as orders_api
+from orderflow.api import problems
+from orderflow.config import Settings, get_settings
+from orderflow.db import Db, get_db
+
+
+def create_app(db: Db | None = None, settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="OrderFlow API",
+        version=__version__,
+        description="Orders, payments, stock and customer notifications. "
+        "Authenticate with `Authorization: Bearer <token>` (create one with `orderflow token create`). "
+        "Errors are RFC 9457 problem+json with a stable `code` and the failing `errors[].field`.",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.db = db or get_db()
+    app.state.settings = settings
+    problems.install(app)
+    app.include_router(orders_api.router)
+    app.include_router(catalog_api.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    return app

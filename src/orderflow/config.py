@@ -1,0 +1,76 @@
+"""Settings, read once from the environment (ORDERFLOW_*)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+DEFAULT_DB_PATH = Path("var") / "orderflow.db"
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"ORDERFLOW_{name}", default)
+
+
+def _secret_key(var_dir: Path) -> str:
+    """The signing key for sessions and customer links: env, else a key file kept in var/."""
+    explicit = os.environ.get("ORDERFLOW_SECRET_KEY")
+    if explicit:
+        return explicit
+    key_file = var_dir / "secret.key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    timezone: str = "Asia/Shanghai"
+    reserve_at: str = "placement"  # placement | payment
+    unpaid_timeout_minutes: int = 30
+    default_currency: str = "CNY"
+    default_country: str = "CN"
+    test_mode: bool = False
+    base_url: str = "http://127.0.0.1:8000"
+    var_dir: Path = field(default=Path("var"))
+    max_failed_logins_per_hour: int = 100
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings() -> Settings:
+    var_dir = Path(_env("VAR_DIR", "var"))
+    default_url = f"sqlite:///{var_dir / 'orderflow.db'}"
+    return Settings(
+        database_url=_env("DATABASE_URL", default_url),
+        secret_key=_secret_key(var_dir),
+        timezone=_env("TIMEZONE", "Asia/Shanghai"),
+        reserve_at=_env("RESERVE_AT", "placement"),
+        unpaid_timeout_minutes=int(_env("UNPAID_TIMEOUT_MINUTES", "30")),
+        default_currency=_env("DEFAULT_CURRENCY", "CNY"),
+        default_country=_env("DEFAULT_COUNTRY", "CN"),
+        test_mode=_env("TEST_MODE", "0") == "1",
+        base_url=_env("BASE_URL", "http://127.0.0.1:8000"),
+        var_dir=var_dir,
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,88 @@
+"""Fulfilment use cases at their simplest: allocate, pick, pack, ship, deliver.
+
+The fulfilment issue grows these into waves, pack-and-scan and waybills; the
+quantities, stock moves and statuses they write are already the real ones.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from orderflow import clock
+from orderflow.db import Db
+from orderflow.errors import FieldProblem, ValidationFailed
+from orderflow.fulfilment.models import Shipment
+from orderflow.inventory import service as inventory
+from orderflow.orders import lifecycle, placement, queries
+from orderflow.orders.lifecycle import Actor
+from orderflow.orders.models import Order
+from orderflow.orders.status import Status
+
+
+def _lines_to(s: Session, order: Order, stage: str, source: str) -> None:
+    for line in queries.lines_of(s, order.id):
+        setattr(line, stage, getattr(line, source))
+
+
+def allocate_order(db: Db, number: str, *, actor: Actor) -> None:
+    with db.transaction() as s:
+        order = queries.get_order_for_change(s, number)
+        lifecycle.check(order, Status.ALLOCATED)
+        lines = queries.lines_of(s, order.id)
+        if any(ln.reserved < ln.ordered - ln.cancelled for ln in lines):
+            placement.reserve_order(s, order, lines)
+        moved = inventory.allocate(s, order.id)
+        _lines_to(s, order, "allocated", "reserved")
+        lifecycle.transition(s, order, Status.ALLOCATED, actor=actor,
+                             data={"warehouses": sorted({r.warehouse_id for r in moved})})
+
+
+def start_picking(db: Db, number: str, *, actor: Actor) -> None:
+    with db.transaction() as s:
+        order = queries.get_order_for_change(s, number)
+        lifecycle.transition(s, order, Status.PICKING, actor=actor)
+        _lines_to(s, order, "picked", "allocated")
+
+
+def pack_order(db: Db, number: str, *, actor: Actor) -> None:
+    with db.transaction() as s:
+        order = queries.get_order_for_change(s, number)
+        lifecycle.transition(s, order, Status.PACKED, actor=actor)
+        _lines_to(s, order, "packed", "picked")
+
+
+def ship_order(db: Db, number: str, *, carrier: str, tracking_number: str, actor: Actor,
+               service: str = "standard", transit_days: int = 3) -> None:
+    if not tracking_number.strip():
+        raise ValidationFailed([FieldProblem("tracking_number", "required", "is required")])
+    with db.transaction() as s:
+        order = queries.get_order_for_change(s, number)
+        lifecycle.check(order, Status.SHIPPED)
+        now = clock.utcnow()
+        s.add(Shipment(order_id=order.id, carrier=carrier, service=service,
+                       tracking_number=tracking_number.strip().upper(), shipped_at=now,
+                       estimated_delivery_at=now + timedelta(days=transit_days)))
+        inventory.consume(s, order.id)
+        _lines_to(s, order, "shipped", "packed")
+        order.search_text = f"{order.search_text} {tracking_number.strip().lower()}"
+        lifecycle.transition(s, order, Status.SHIPPED, actor=actor, data={
+            "carrier": carrier, "tracking_number": tracking_number.strip().upper(),
+            "service": service})
+
+
+def record_carrier_status(db: Db, number: str, to: Status, *, actor: Actor,
+                          reason: str | None = None) -> None:
+    """in_transit, out_for_delivery, delivered or exception, as a carrier reported it."""
+    with db.transaction() as s:
+        order = queries.get_order_for_change(s, number)
+        lifecycle.transition(s, order, to, actor=actor, reason=reason)
+        if to is Status.DELIVERED:
+            _lines_to(s, order, "delivered", "shipped")
+
+
+def complete_order(db: Db, number: str, *, actor: Actor) -> None:
+    with db.transaction() as s:
+        order = queries.get_order_for_change(s, number)
+        lifecycle.transition(s, order, Status.COMPLETED, actor=actor, reason="delivery confirmed")

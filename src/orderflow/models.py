@@ -1,0 +1,25 @@
+"""Every table, imported once so metadata (and Alembic) sees them all."""
+
+from orderflow import outbox
+from orderflow.auth import models as auth_models
+from orderflow.catalog import models as catalog_models
+from orderflow.customers import models as customer_models
+from orderflow.db import Base
+from orderflow.fulfilment import models as fulfilment_models
+from orderflow.inventory import models as inventory_models
+from orderflow.orders import models as order_models
+from orderflow.payments import models as payment_models
+
+__all__ = [
+    "Base",
+    "auth_models",
+    "catalog_models",
+    "customer_models",
+    "fulfilment_models",
+    "inventory_models",
+    "order_models",
+    "outbox",
+    "payment_models",
+]
+
+from orderflow.orders import invariants as _invariants  # noqa: E402,F401  (registers the flush check)

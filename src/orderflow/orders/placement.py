@@ -1,0 +1,222 @@
+"""Order placement steps: validate an incoming order whole, then write it.
+
+`check` finds every problem at once without writing; `create` writes the order,
+its lines, its first status and (when configured) its stock reservations inside
+the caller's transaction. The use case that opens that transaction is
+`intake.service.place_order`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from orderflow import clock, money
+from orderflow.catalog.models import Sku
+from orderflow.config import Settings
+from orderflow.customers.models import Customer
+from orderflow.errors import FieldProblem, ValidationFailed
+from orderflow.inventory import service as inventory
+from orderflow.orders import lifecycle, rules
+from orderflow.orders.lifecycle import Actor
+from orderflow.orders.models import Order, OrderLine
+from orderflow.orders.schemas import OrderIn
+from orderflow.orders.status import Status
+
+
+@dataclass
+class Checked:
+    """An order that passed validation, with everything computed from it."""
+
+    cmd: OrderIn
+    currency: str
+    skus: dict[str, Sku]
+    unit_prices: list[int]
+    totals: rules.Totals
+    phone: rules.Phone | None
+    email: str | None
+    pii_masked: bool
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Placed:
+    order_id: int
+    number: str
+    created: bool
+
+
+def load_skus(s: Session, codes: set[str]) -> dict[str, Sku]:
+    if not codes:
+        return {}
+    return {sku.code: sku for sku in s.scalars(select(Sku).where(Sku.code.in_(codes)))}
+
+
+def check(cmd: OrderIn, skus: dict[str, Sku]) -> Checked:
+    """Every problem with the order at once, or the computed order. No writes."""
+    problems: list[FieldProblem] = []
+    try:
+        currency = money.check_currency(cmd.currency)
+    except money.MoneyError as exc:
+        raise ValidationFailed([FieldProblem("currency", "money.currency", str(exc))]) from exc
+
+    def amount(value: str, name: str) -> int:
+        try:
+            minor = money.to_minor(value, currency)
+        except money.MoneyError as exc:
+            problems.append(FieldProblem(name, "money.invalid", str(exc)))
+            return 0
+        if minor < 0:
+            problems.append(FieldProblem(name, "money.negative", "must not be negative"))
+        return minor
+
+    unit_prices = []
+    for i, line in enumerate(cmd.lines):
+        sku = skus.get(line.sku)
+        if sku is None or not sku.active:
+            problems.append(FieldProblem(f"lines[{i}].sku", "sku.unknown",
+                                         f"unknown or inactive SKU '{line.sku}'"))
+            unit_prices.append(0)
+            continue
+        if line.unit_price is None:
+            if sku.currency != currency:
+                problems.append(FieldProblem(
+                    f"lines[{i}].unit_price", "money.currency_mismatch",
+                    f"SKU {sku.code} is priced in {sku.currency}; give a unit_price in {currency}"))
+            unit_prices.append(sku.price_minor)
+        else:
+            unit_prices.append(amount(line.unit_price, f"lines[{i}].unit_price"))
+    line_totals = [p * line.quantity for p, line in zip(unit_prices, cmd.lines, strict=True)]
+    totals = rules.compute_totals(
+        line_totals, amount(cmd.shipping_fee, "shipping_fee"), amount(cmd.discount, "discount"))
+    if totals.total_minor < 0:
+        problems.append(FieldProblem("discount", "money.discount_too_large",
+                                     "discount is larger than goods plus shipping"))
+    if cmd.total is not None:
+        given = amount(cmd.total, "total")
+        if given != totals.total_minor:
+            problems.append(FieldProblem(
+                "total", "money.total_mismatch",
+                f"total {cmd.total} does not add up: lines + shipping - discount = "
+                f"{money.to_str(totals.total_minor, currency)}"))
+    phone, email, masked = _contacts(cmd, problems)
+    address = cmd.shipping_address.model_dump()
+    address["country"] = (address.get("country") or "").upper()
+    problems.extend(rules.address_problems(address, "shipping_address"))
+    if cmd.payment is not None:
+        pay_currency = (cmd.payment.currency or currency).upper()
+        if pay_currency != currency:
+            problems.append(FieldProblem("payment.currency", "money.currency_mismatch",
+                                         f"payment is in {pay_currency}, order in {currency}"))
+        if amount(cmd.payment.amount, "payment.amount") <= 0:
+            problems.append(FieldProblem("payment.amount", "money.not_positive",
+                                         "payment amount must be positive"))
+    if problems:
+        raise ValidationFailed(problems)
+    return Checked(cmd, currency, skus, unit_prices, totals, phone, email, masked)
+
+
+def _contacts(cmd: OrderIn, problems: list[FieldProblem]) -> tuple[rules.Phone | None, str | None, bool]:
+    customer = cmd.customer
+    country = (cmd.shipping_address.country or "CN").upper()
+    phone = email = None
+    if customer.phone:
+        phone, problem = rules.check_phone(customer.phone, country, "customer.phone")
+        if problem:
+            problems.append(problem)
+    if customer.email:
+        email, problem = rules.check_email(customer.email, "customer.email")
+        if problem:
+            problems.append(problem)
+    if not customer.phone and not customer.email:
+        problems.append(FieldProblem("customer.phone", "contact.missing",
+                                     "a phone or an email is required to tell the customer"))
+    masked = rules.is_masked(customer.name) or bool(phone and phone.masked)
+    return phone, email, masked
+
+
+def _customer(s: Session, c: Checked) -> Customer:
+    """Find the customer by unmasked phone or email, else create one."""
+    phone = c.phone.value if c.phone and not c.phone.masked else None
+    keys = [cond for cond in (Customer.phone == phone if phone else None,
+                              Customer.email == c.email if c.email else None) if cond is not None]
+    if keys:
+        found = s.scalars(select(Customer).where(or_(*keys)).order_by(Customer.id).limit(1)).first()
+        if found is not None:
+            return found
+    customer = Customer(
+        name=c.cmd.customer.name, email=c.email, phone=c.phone.value if c.phone else None,
+        pii_masked=c.pii_masked, language=c.cmd.customer.language,
+        channel_prefs=["sms", "email", "inbox"] if c.cmd.customer.language == "zh-CN"
+        else ["email", "sms", "inbox"],
+        created_at=clock.utcnow(),
+    )
+    s.add(customer)
+    s.flush()
+    return customer
+
+
+def search_text(*parts: str | None) -> str:
+    return " ".join(p.lower() for p in parts if p)
+
+
+def create(s: Session, c: Checked, *, number: str, actor: Actor, settings: Settings) -> Order:
+    """A step: write the checked order inside the caller's transaction."""
+    now = clock.utcnow()
+    cmd, addr = c.cmd, c.cmd.shipping_address
+    customer = _customer(s, c)
+    order = Order(
+        number=number, channel=cmd.channel, external_id=cmd.external_id, status=Status.PENDING_PAYMENT,
+        version=1, customer_id=customer.id, recipient_name=cmd.customer.name,
+        recipient_phone=c.phone.value if c.phone else None, recipient_email=c.email,
+        pii_masked=c.pii_masked, country=(addr.country or "CN").upper(), province=addr.province,
+        city=addr.city, district=addr.district, address_detail=addr.detail or "",
+        postal_code=addr.postal_code, language=cmd.customer.language, currency=c.currency,
+        subtotal_minor=c.totals.subtotal_minor, shipping_minor=c.totals.shipping_minor,
+        discount_minor=c.totals.discount_minor, total_minor=c.totals.total_minor, paid_minor=0,
+        refund_due_minor=0, cod=cmd.cod,
+        payment_deadline_at=None if cmd.cod else now + timedelta(minutes=settings.unpaid_timeout_minutes),
+        buyer_remark=cmd.buyer_remark, seller_remark=cmd.seller_remark, placed_at=now,
+        updated_at=now,
+        search_text=search_text(number, cmd.customer.name, c.phone.value if c.phone else None,
+                                c.email, cmd.external_id),
+    )
+    s.add(order)
+    s.flush()
+    lines = [
+        OrderLine(order_id=order.id, sku_id=c.skus[line.sku].id, sku_code=line.sku,
+                  name=c.skus[line.sku].name, unit_price_minor=price,
+                  line_total_minor=price * line.quantity, ordered=line.quantity, reserved=0,
+                  allocated=0, picked=0, packed=0, shipped=0, delivered=0, returned=0,
+                  refunded=0, cancelled=0)
+        for line, price in zip(cmd.lines, c.unit_prices, strict=True)
+    ]
+    s.add_all(lines)
+    s.flush()
+    lifecycle.start(s, order, actor=actor)
+    if settings.reserve_at == "placement":
+        reserve_order(s, order, lines)
+    return order
+
+
+def reserve_order(s: Session, order: Order, lines: list[OrderLine]) -> None:
+    needs = [
+        inventory.Need(order.id, line.id, line.sku_id, line.sku_code,
+                       line.ordered - line.cancelled - line.reserved, field=f"lines[{i}].quantity")
+        for i, line in enumerate(lines)
+        if line.ordered - line.cancelled - line.reserved > 0
+    ]
+    inventory.reserve(s, needs)
+    for line in lines:
+        line.reserved = line.ordered - line.cancelled
+    lifecycle.record(s, order, "stock.reserved", actor=lifecycle.SYSTEM,
+                     data={"lines": {n.sku_code: n.quantity for n in needs}})
+
+
+def find_by_external(s: Session, channel: str, external_id: str) -> Order | None:
+    return s.scalars(
+        select(Order).where(Order.channel == channel, Order.external_id == external_id)
+    ).first()

@@ -1,0 +1,150 @@
+"""Order payloads in and out (API bodies, import rows, views)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from orderflow.payments.models import PaymentMethod, PaymentState
+
+
+def _amount(value: Any) -> Any:
+    if isinstance(value, bool) or isinstance(value, float):
+        raise ValueError("amounts are exact: send a string such as \"12.30\", not a float")
+    if isinstance(value, int):
+        return str(value)
+    return value
+
+
+Amount = Annotated[str, BeforeValidator(_amount), Field(examples=["99.00"])]
+Quantity = Annotated[int, Field(strict=True, gt=0, le=100_000)]
+Text = Annotated[str, Field(max_length=300)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class LineIn(Strict):
+    sku: Annotated[str, Field(min_length=1, max_length=64)]
+    quantity: Quantity
+    unit_price: Amount | None = Field(
+        default=None, description="Defaults to the SKU's catalogue price"
+    )
+
+
+class AddressIn(Strict):
+    country: Annotated[str, Field(min_length=2, max_length=2)] = "CN"
+    province: Annotated[str, Field(max_length=64)] | None = None
+    city: Annotated[str, Field(max_length=64)] | None = None
+    district: Annotated[str, Field(max_length=64)] | None = None
+    detail: Annotated[str, Field(max_length=300)] | None = None
+    postal_code: Annotated[str, Field(max_length=16)] | None = None
+
+
+class CustomerIn(Strict):
+    name: Annotated[str, Field(max_length=120)] | None = None
+    phone: Annotated[str, Field(max_length=40)] | None = None
+    email: Annotated[str, Field(max_length=254)] | None = None
+    language: Literal["zh-CN", "en"] = "zh-CN"
+
+
+class PaymentIn(Strict):
+    method: PaymentMethod
+    amount: Amount
+    currency: Annotated[str, Field(min_length=3, max_length=3)] | None = None
+    state: PaymentState = PaymentState.SUCCEEDED
+    external_ref: Annotated[str, Field(max_length=100)] | None = None
+    failure_reason: Annotated[str, Field(max_length=200)] | None = None
+
+
+class OrderIn(Strict):
+    channel: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_.-]+$")] = "api"
+    external_id: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    currency: Annotated[str, Field(min_length=3, max_length=3)] = "CNY"
+    customer: CustomerIn
+    shipping_address: AddressIn
+    lines: Annotated[list[LineIn], Field(min_length=1, max_length=500)]
+    shipping_fee: Amount = "0"
+    discount: Amount = "0"
+    total: Amount | None = Field(default=None, description="If given, must equal the computed total")
+    cod: bool = False
+    buyer_remark: Annotated[str, Field(max_length=1000)] | None = None
+    seller_remark: Annotated[str, Field(max_length=1000)] | None = None
+    payment: PaymentIn | None = None
+
+
+class LineOut(BaseModel):
+    sku: str
+    name: str
+    unit_price: str
+    line_total: str
+    quantities: dict[str, int]
+
+
+class PaymentOut(BaseModel):
+    id: int
+    method: str
+    state: str
+    amount: str
+    currency: str
+    external_ref: str | None
+    owed_back: bool
+    owed_back_reason: str | None
+    created_at: datetime
+
+
+class TimelineOut(BaseModel):
+    at: datetime
+    actor: str
+    kind: str
+    from_status: str | None
+    to_status: str | None
+    reason: str | None
+
+
+class ShipmentOut(BaseModel):
+    carrier: str
+    service: str
+    tracking_number: str
+    shipped_at: datetime
+
+
+class OrderOut(BaseModel):
+    number: str
+    status: str
+    channel: str
+    external_id: str | None
+    currency: str
+    subtotal: str
+    shipping_fee: str
+    discount: str
+    total: str
+    paid: str
+    refund_due: str
+    cod: bool
+    recipient: dict[str, Any]
+    lines: list[LineOut]
+    payments: list[PaymentOut] = []
+    shipments: list[ShipmentOut] = []
+    timeline: list[TimelineOut] = []
+    placed_at: datetime
+    payment_deadline_at: datetime | None
+    version: int
+
+
+class OrderSummary(BaseModel):
+    number: str
+    status: str
+    channel: str
+    recipient_name: str | None
+    total: str
+    currency: str
+    placed_at: datetime
+
+
+class OrderPage(BaseModel):
+    items: list[OrderSummary]
+    next_cursor: str | None

@@ -1,0 +1,123 @@
+"""Test fixtures: every database test runs on SQLite AND PostgreSQL.
+
+The schema comes from `alembic upgrade head`, so the migrations are tested on both
+engines every run. PostgreSQL tests are skipped (and say so) when no server is
+reachable, except under CI, where a missing server fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import warnings
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import text
+
+from orderflow import migrate
+from orderflow.config import Settings
+from orderflow.db import Base, Db
+from orderflow.orders.numbering import reset_allocators
+
+PG_ADMIN = os.environ.get("ORDERFLOW_TEST_PG_ADMIN", "host=127.0.0.1 port=5432 dbname=test user=postgres")
+PG_HOST = os.environ.get("ORDERFLOW_TEST_PG_HOST", "postgres@127.0.0.1:5432")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+_pg_skip_reason: str | None = None
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def pg_available() -> bool:
+    global _pg_skip_reason
+    try:
+        with psycopg.connect(PG_ADMIN, connect_timeout=3):
+            return True
+    except psycopg.Error as exc:
+        _pg_skip_reason = f"PostgreSQL not reachable ({PG_ADMIN}): {exc}".splitlines()[0]
+        return False
+
+
+def base_settings(url: str, tmp: Path) -> Settings:
+    return Settings(database_url=url, secret_key="test-secret-key-not-for-production",
+                    test_mode=True, var_dir=tmp)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    if not pg_available():
+        if IN_CI:
+            pytest.fail(f"CI requires PostgreSQL: {_pg_skip_reason}")
+        pytest.skip(f"SKIPPED PostgreSQL tests: {_pg_skip_reason}")
+    name = f"orderflow_test_{_worker()}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = f"postgresql://{PG_HOST}/{name}"
+    migrate.upgrade(url)
+    yield url
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def pg_db(pg_url: str) -> Iterator[Db]:
+    db = Db(pg_url, pool_size=20)
+    yield db
+    db.dispose()
+
+
+def _truncate(db: Db) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[Db]:
+    """A migrated, empty database: SQLite (a copy of the template) or PostgreSQL (truncated)."""
+    reset_allocators()
+    if request.param == "sqlite":
+        path = tmp_path / "orderflow.db"
+        shutil.copy(sqlite_template, path)
+        database = Db(f"sqlite:///{path}", pool_size=20)
+        yield database
+        database.dispose()
+    else:
+        database = request.getfixturevalue("pg_db")
+        _truncate(database)
+        yield database
+    reset_allocators()
+
+
+@pytest.fixture
+def settings(db: Db, tmp_path: Path) -> Settings:
+    return base_settings(db.url, tmp_path)
+
+
+@pytest.fixture
+def payment_settings(settings: Settings) -> Settings:
+    return replace(settings, reserve_at="payment")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    warnings.filterwarnings("ignore", message=".*httpx2.*")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _pg_skip_reason and not IN_CI:
+        terminalreporter.write_line(f"NOTE: PostgreSQL tests were SKIPPED: {_pg_skip_reason}",
+                                    yellow=True, bold=True)
