@@ -23,7 +23,9 @@ from orderflow.config import Settings
 from orderflow.db import Base, Db
 from orderflow.orders.numbering import reset_allocators
 
-PG_ADMIN = os.environ.get("ORDERFLOW_TEST_PG_ADMIN", "host=127.0.0.1 port=5432 dbname=test user=postgres")
+PG_ADMIN = os.environ.get(
+    "ORDERFLOW_TEST_PG_ADMIN", "host=127.0.0.1 port=5432 dbname=test user=postgres"
+)
 PG_HOST = os.environ.get("ORDERFLOW_TEST_PG_HOST", "postgres@127.0.0.1:5432")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -45,8 +47,12 @@ def pg_available() -> bool:
 
 
 def base_settings(url: str, tmp: Path) -> Settings:
-    return Settings(database_url=url, secret_key="test-secret-key-not-for-production",
-                    test_mode=True, var_dir=tmp)
+    return Settings(
+        database_url=url,
+        secret_key="test-secret-key-not-for-production",
+        test_mode=True,
+        var_dir=tmp,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -119,5 +125,6 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if _pg_skip_reason and not IN_CI:
-        terminalreporter.write_line(f"NOTE: PostgreSQL tests were SKIPPED: {_pg_skip_reason}",
-                                    yellow=True, bold=True)
+        terminalreporter.write_line(
+            f"NOTE: PostgreSQL tests were SKIPPED: {_pg_skip_reason}", yellow=True, bold=True
+        )

@@ -20,7 +20,9 @@ class OrderFlowError(Exception):
     http_status = 400
     title = "Request failed"
 
-    def __init__(self, detail: str, *, fields: list[FieldProblem] | None = None, code: str | None = None):
+    def __init__(
+        self, detail: str, *, fields: list[FieldProblem] | None = None, code: str | None = None
+    ):
         super().__init__(detail)
         self.detail = detail
         self.fields = fields or []

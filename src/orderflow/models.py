@@ -22,4 +22,4 @@ __all__ = [
     "payment_models",
 ]
 
-from orderflow.orders import invariants as _invariants  # noqa: E402,F401  (registers the flush check)
+from orderflow.orders import invariants as _invariants  # noqa: F401  (registers the flush check)

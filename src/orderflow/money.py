@@ -36,7 +36,9 @@ def to_minor(amount: str | int | Decimal, currency: str) -> int:
         raise MoneyError(f"'{amount}' is not a finite number")
     scaled = value.scaleb(digits(currency))
     if scaled != scaled.to_integral_value():
-        raise MoneyError(f"'{amount}' has more decimals than {currency} allows ({digits(currency)})")
+        raise MoneyError(
+            f"'{amount}' has more decimals than {currency} allows ({digits(currency)})"
+        )
     return int(scaled)
 
 

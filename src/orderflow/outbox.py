@@ -82,7 +82,9 @@ def add(
 
 def kinds_for_order(s: Session, order_id: int) -> list[str]:
     rows = s.scalars(
-        select(OutboxMessage.kind).where(OutboxMessage.order_id == order_id).order_by(OutboxMessage.id)
+        select(OutboxMessage.kind)
+        .where(OutboxMessage.order_id == order_id)
+        .order_by(OutboxMessage.id)
     )
     return list(rows)
 

@@ -29,18 +29,32 @@ class Catalog:
     warehouses: dict[str, int]
 
 
-def make_catalog(db: Db, stock: dict[str, int] | None = None, *, price: str = "10.00",
-                 currency: str = "CNY") -> Catalog:
+def make_catalog(
+    db: Db, stock: dict[str, int] | None = None, *, price: str = "10.00", currency: str = "CNY"
+) -> Catalog:
     """Warehouses SH (priority 1) and GZ; SKUs with the given on-hand stock in SH."""
     stock = stock if stock is not None else {"SKU-1": 100, "SKU-2": 100, "SKU-3": 100}
     with db.transaction() as s:
-        sh = inventory.add_warehouse(s, "SH", "上海仓", province="上海市", city="上海市", priority=1)
-        gz = inventory.add_warehouse(s, "GZ", "广州仓", province="广东省", city="广州市", priority=2)
+        sh = inventory.add_warehouse(
+            s, "SH", "上海仓", province="上海市", city="上海市", priority=1
+        )
+        gz = inventory.add_warehouse(
+            s, "GZ", "广州仓", province="广东省", city="广州市", priority=2
+        )
         skus = {}
         for i, (code, qty) in enumerate(stock.items()):
-            sku = catalog.add_sku(s, SkuIn(code=code, name=f"商品 {code}", name_en=f"Item {code}",
-                                           barcode=f"69{i:011d}", weight_g=300, price=price,
-                                           currency=currency))
+            sku = catalog.add_sku(
+                s,
+                SkuIn(
+                    code=code,
+                    name=f"商品 {code}",
+                    name_en=f"Item {code}",
+                    barcode=f"69{i:011d}",
+                    weight_g=300,
+                    price=price,
+                    currency=currency,
+                ),
+            )
             inventory.set_on_hand(s, sku.id, sh.id, qty)
             skus[code] = sku.id
     return Catalog(skus, {"SH": sh.id, "GZ": gz.id})
@@ -49,8 +63,13 @@ def make_catalog(db: Db, stock: dict[str, int] | None = None, *, price: str = "1
 def order_body(lines: list[tuple[str, int]] | None = None, **extra: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "customer": {"name": "张三", "phone": "13800138000", "email": "zhang@example.com"},
-        "shipping_address": {"country": "CN", "province": "浙江省", "city": "杭州市",
-                             "district": "西湖区", "detail": "文三路 100 号"},
+        "shipping_address": {
+            "country": "CN",
+            "province": "浙江省",
+            "city": "杭州市",
+            "district": "西湖区",
+            "detail": "文三路 100 号",
+        },
         "lines": [{"sku": sku, "quantity": qty} for sku, qty in (lines or [("SKU-1", 1)])],
     }
     body.update(extra)
@@ -67,16 +86,26 @@ PATHS = {
     "allocated": lambda db, n: fulfilment.allocate_order(db, n, actor=STAFF),
     "picking": lambda db, n: fulfilment.start_picking(db, n, actor=STAFF),
     "packed": lambda db, n: fulfilment.pack_order(db, n, actor=STAFF),
-    "shipped": lambda db, n: fulfilment.ship_order(db, n, carrier="sim", tracking_number=f"SIM{n}",
-                                                   actor=STAFF),
-    "in_transit": lambda db, n: fulfilment.record_carrier_status(db, n, Status.IN_TRANSIT, actor=STAFF),
-    "delivered": lambda db, n: fulfilment.record_carrier_status(db, n, Status.DELIVERED, actor=STAFF),
+    "shipped": lambda db, n: fulfilment.ship_order(
+        db, n, carrier="sim", tracking_number=f"SIM{n}", actor=STAFF
+    ),
+    "in_transit": lambda db, n: fulfilment.record_carrier_status(
+        db, n, Status.IN_TRANSIT, actor=STAFF
+    ),
+    "delivered": lambda db, n: fulfilment.record_carrier_status(
+        db, n, Status.DELIVERED, actor=STAFF
+    ),
     "completed": lambda db, n: fulfilment.complete_order(db, n, actor=STAFF),
 }
 
 
-def make_order(db: Db, settings: Settings, lines: list[tuple[str, int]] | None = None,
-               path: list[str] | None = None, **extra: Any) -> str:
+def make_order(
+    db: Db,
+    settings: Settings,
+    lines: list[tuple[str, int]] | None = None,
+    path: list[str] | None = None,
+    **extra: Any,
+) -> str:
     """Place an order through intake, then walk it along `path` with the real use cases."""
     path = path or []
     body = order_body(lines, **extra)
@@ -84,8 +113,11 @@ def make_order(db: Db, settings: Settings, lines: list[tuple[str, int]] | None =
         with db.read() as s:
             skus = placement.load_skus(s, {sku for sku, _ in (lines or [("SKU-1", 1)])})
         total = sum(skus[sku].price_minor * qty for sku, qty in (lines or [("SKU-1", 1)]))
-        body["payment"] = {"method": "alipay", "amount": f"{total / 100:.2f}",
-                           "external_ref": f"PAY-{id(body)}"}
+        body["payment"] = {
+            "method": "alipay",
+            "amount": f"{total / 100:.2f}",
+            "external_ref": f"PAY-{id(body)}",
+        }
     placed = intake.place_order(db, OrderIn.model_validate(body), actor=API, settings=settings)
     for step in path:
         PATHS[step](db, placed.number)

@@ -39,8 +39,11 @@ def test_paid_order_goes_to_review_and_owes_the_payment_notice(db, settings):
 
     with db.read() as s:
         order = queries.get_order(s, number)
-        events = [(e.from_status, e.to_status) for e in queries.timeline_of(s, order.id)
-                  if e.kind == "status.changed"]
+        events = [
+            (e.from_status, e.to_status)
+            for e in queries.timeline_of(s, order.id)
+            if e.kind == "status.changed"
+        ]
     assert order.status.value == "awaiting_review"
     assert events == [("pending_payment", "paid"), ("paid", "awaiting_review")]
     assert kinds(db, number) == ["order.received", "order.paid"]
@@ -63,8 +66,9 @@ def test_cancelling_a_paid_order_releases_stock_and_records_refund_owed(db, sett
 
 def test_a_shipped_order_cannot_be_cancelled(db, settings):
     make_catalog(db)
-    number = make_order(db, settings, path=["paid", "approved", "allocated", "picking", "packed",
-                                            "shipped"])
+    number = make_order(
+        db, settings, path=["paid", "approved", "allocated", "picking", "packed", "shipped"]
+    )
 
     with pytest.raises(IllegalTransition, match="after-sales"):
         service.cancel_order(db, number, actor=STAFF, reason="too late")
@@ -73,18 +77,35 @@ def test_a_shipped_order_cannot_be_cancelled(db, settings):
 def test_shipping_consumes_allocated_stock_and_fills_line_quantities(db, settings):
     make_catalog(db, {"SKU-1": 5})
 
-    number = make_order(db, settings, lines=[("SKU-1", 2)],
-                        path=["paid", "approved", "allocated", "picking", "packed", "shipped",
-                              "delivered", "completed"])
+    number = make_order(
+        db,
+        settings,
+        lines=[("SKU-1", 2)],
+        path=[
+            "paid",
+            "approved",
+            "allocated",
+            "picking",
+            "packed",
+            "shipped",
+            "delivered",
+            "completed",
+        ],
+    )
 
     lv = level(db, "SKU-1")
     assert (lv.on_hand, lv.reserved, lv.allocated, lv.available) == (3, 0, 0, 3)
     with db.read() as s:
         line = s.scalars(select(OrderLine)).one()
-    assert (line.reserved, line.allocated, line.picked, line.packed, line.shipped,
-            line.delivered) == (2, 2, 2, 2, 2, 2)
-    assert kinds(db, number) == ["order.received", "order.paid", "order.shipped",
-                                 "order.delivered"]
+    assert (
+        line.reserved,
+        line.allocated,
+        line.picked,
+        line.packed,
+        line.shipped,
+        line.delivered,
+    ) == (2, 2, 2, 2, 2, 2)
+    assert kinds(db, number) == ["order.received", "order.paid", "order.shipped", "order.delivered"]
 
 
 def test_out_of_stock_order_is_refused_whole_naming_the_sku(db, settings):

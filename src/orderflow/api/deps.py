@@ -38,8 +38,9 @@ def require(scope: str) -> Callable[..., TokenIdentity]:
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> TokenIdentity:
         if credentials is None or credentials.scheme.lower() != "bearer":
-            raise Unauthorized("send an API token as 'Authorization: Bearer <token>'",
-                               code="auth.missing_token")
+            raise Unauthorized(
+                "send an API token as 'Authorization: Bearer <token>'", code="auth.missing_token"
+            )
         identity = auth.verify_token(get_db(request), credentials.credentials)
         if scope not in identity.scopes:
             raise Forbidden(f"this token lacks the '{scope}' scope", code="auth.missing_scope")

@@ -14,8 +14,14 @@ from orderflow.errors import FieldProblem, OrderFlowError
 PROBLEM = "application/problem+json"
 
 
-def problem(status: int, code: str, title: str, detail: str,
-            fields: list[FieldProblem] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+def problem(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    fields: list[FieldProblem] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     body: dict[str, Any] = {
         "type": f"https://orderflow.dev/problems/{code}",
         "title": title,

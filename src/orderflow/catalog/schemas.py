@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from orderflow.orders.schemas import Amount
+from orderflow.vocab import Amount
 
 
 class SkuIn(BaseModel):
@@ -14,7 +14,9 @@ class SkuIn(BaseModel):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     name_en: Annotated[str, Field(max_length=200)] | None = None
     category: Annotated[str, Field(min_length=1, max_length=80)] = "general"
-    barcode: Annotated[str, Field(min_length=4, max_length=64, pattern=r"^[0-9A-Za-z-]+$")] | None = None
+    barcode: (
+        Annotated[str, Field(min_length=4, max_length=64, pattern=r"^[0-9A-Za-z-]+$")] | None
+    ) = None
     weight_g: Annotated[int, Field(strict=True, ge=0, le=1_000_000)]
     price: Amount
     currency: Annotated[str, Field(min_length=3, max_length=3)] = "CNY"

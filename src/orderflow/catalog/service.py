@@ -13,10 +13,17 @@ from orderflow.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 
 
 def sku_view(sku: Sku, category: str) -> SkuOut:
-    return SkuOut(code=sku.code, name=sku.name, name_en=sku.name_en, category=category,
-                  barcode=sku.barcode, weight_g=sku.weight_g,
-                  price=money.to_str(sku.price_minor, sku.currency), currency=sku.currency,
-                  active=sku.active)
+    return SkuOut(
+        code=sku.code,
+        name=sku.name,
+        name_en=sku.name_en,
+        category=category,
+        barcode=sku.barcode,
+        weight_g=sku.weight_g,
+        price=money.to_str(sku.price_minor, sku.currency),
+        currency=sku.currency,
+        active=sku.active,
+    )
 
 
 def add_sku(s: Session, cmd: SkuIn) -> Sku:
@@ -27,18 +34,33 @@ def add_sku(s: Session, cmd: SkuIn) -> Sku:
     except money.MoneyError as exc:
         raise ValidationFailed([FieldProblem("price", "money.invalid", str(exc))]) from exc
     if s.scalar(select(Sku.id).where(Sku.code == cmd.code)):
-        raise Conflict(f"SKU {cmd.code} already exists", code="sku.exists",
-                       fields=[FieldProblem("code", "sku.exists", "already exists")])
+        raise Conflict(
+            f"SKU {cmd.code} already exists",
+            code="sku.exists",
+            fields=[FieldProblem("code", "sku.exists", "already exists")],
+        )
     if cmd.barcode and s.scalar(select(Sku.id).where(Sku.barcode == cmd.barcode)):
-        raise Conflict(f"barcode {cmd.barcode} is already used", code="sku.barcode_exists",
-                       fields=[FieldProblem("barcode", "sku.barcode_exists", "already used")])
+        raise Conflict(
+            f"barcode {cmd.barcode} is already used",
+            code="sku.barcode_exists",
+            fields=[FieldProblem("barcode", "sku.barcode_exists", "already used")],
+        )
     now = clock.utcnow()
     product = Product(name=cmd.name, name_en=cmd.name_en, category=cmd.category, created_at=now)
     s.add(product)
     s.flush()
-    sku = Sku(code=cmd.code, product_id=product.id, name=cmd.name, name_en=cmd.name_en,
-              barcode=cmd.barcode, weight_g=cmd.weight_g, price_minor=price, currency=currency,
-              active=True, created_at=now)
+    sku = Sku(
+        code=cmd.code,
+        product_id=product.id,
+        name=cmd.name,
+        name_en=cmd.name_en,
+        barcode=cmd.barcode,
+        weight_g=cmd.weight_g,
+        price_minor=price,
+        currency=currency,
+        active=True,
+        created_at=now,
+    )
     s.add(sku)
     s.flush()
     return sku

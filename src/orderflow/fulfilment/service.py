@@ -35,8 +35,13 @@ def allocate_order(db: Db, number: str, *, actor: Actor) -> None:
             placement.reserve_order(s, order, lines)
         moved = inventory.allocate(s, order.id)
         _lines_to(s, order, "allocated", "reserved")
-        lifecycle.transition(s, order, Status.ALLOCATED, actor=actor,
-                             data={"warehouses": sorted({r.warehouse_id for r in moved})})
+        lifecycle.transition(
+            s,
+            order,
+            Status.ALLOCATED,
+            actor=actor,
+            data={"warehouses": sorted({r.warehouse_id for r in moved})},
+        )
 
 
 def start_picking(db: Db, number: str, *, actor: Actor) -> None:
@@ -53,27 +58,51 @@ def pack_order(db: Db, number: str, *, actor: Actor) -> None:
         _lines_to(s, order, "packed", "picked")
 
 
-def ship_order(db: Db, number: str, *, carrier: str, tracking_number: str, actor: Actor,
-               service: str = "standard", transit_days: int = 3) -> None:
+def ship_order(
+    db: Db,
+    number: str,
+    *,
+    carrier: str,
+    tracking_number: str,
+    actor: Actor,
+    service: str = "standard",
+    transit_days: int = 3,
+) -> None:
     if not tracking_number.strip():
         raise ValidationFailed([FieldProblem("tracking_number", "required", "is required")])
     with db.transaction() as s:
         order = queries.get_order_for_change(s, number)
         lifecycle.check(order, Status.SHIPPED)
         now = clock.utcnow()
-        s.add(Shipment(order_id=order.id, carrier=carrier, service=service,
-                       tracking_number=tracking_number.strip().upper(), shipped_at=now,
-                       estimated_delivery_at=now + timedelta(days=transit_days)))
+        s.add(
+            Shipment(
+                order_id=order.id,
+                carrier=carrier,
+                service=service,
+                tracking_number=tracking_number.strip().upper(),
+                shipped_at=now,
+                estimated_delivery_at=now + timedelta(days=transit_days),
+            )
+        )
         inventory.consume(s, order.id)
         _lines_to(s, order, "shipped", "packed")
         order.search_text = f"{order.search_text} {tracking_number.strip().lower()}"
-        lifecycle.transition(s, order, Status.SHIPPED, actor=actor, data={
-            "carrier": carrier, "tracking_number": tracking_number.strip().upper(),
-            "service": service})
+        lifecycle.transition(
+            s,
+            order,
+            Status.SHIPPED,
+            actor=actor,
+            data={
+                "carrier": carrier,
+                "tracking_number": tracking_number.strip().upper(),
+                "service": service,
+            },
+        )
 
 
-def record_carrier_status(db: Db, number: str, to: Status, *, actor: Actor,
-                          reason: str | None = None) -> None:
+def record_carrier_status(
+    db: Db, number: str, to: Status, *, actor: Actor, reason: str | None = None
+) -> None:
     """in_transit, out_for_delivery, delivered or exception, as a carrier reported it."""
     with db.transaction() as s:
         order = queries.get_order_for_change(s, number)

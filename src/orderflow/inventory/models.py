@@ -38,8 +38,9 @@ class StockLevel(Base):
 
     __table_args__ = (
         UniqueConstraint("sku_id", "warehouse_id"),
-        CheckConstraint("on_hand >= 0 AND reserved >= 0 AND allocated >= 0 AND damaged >= 0",
-                        name="nonneg"),
+        CheckConstraint(
+            "on_hand >= 0 AND reserved >= 0 AND allocated >= 0 AND damaged >= 0", name="nonneg"
+        ),
         CheckConstraint("on_hand - reserved - allocated - damaged >= 0", name="available_nonneg"),
     )
 
@@ -68,6 +69,4 @@ class Reservation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    __table_args__ = (
-        CheckConstraint("quantity > 0", name="qty_positive"),
-    )
+    __table_args__ = (CheckConstraint("quantity > 0", name="qty_positive"),)

@@ -86,7 +86,9 @@ def _resume_target(order: Order, to: Status) -> str | None:
 
 GUARDS: dict[tuple[Status, Status], Guard] = {
     (S.PENDING_PAYMENT, S.PAID): _fully_paid,
-    (S.PENDING_PAYMENT, S.AWAITING_REVIEW): lambda o, _to: None if o.cod else "only COD orders skip payment",
+    (S.PENDING_PAYMENT, S.AWAITING_REVIEW): lambda o, _to: (
+        None if o.cod else "only COD orders skip payment"
+    ),
     (S.AWAITING_REVIEW, S.APPROVED): _paid_or_cod,
     **{(S.ON_HOLD, to): _resume_target for to in TRANSITIONS[S.ON_HOLD]},
 }
@@ -106,7 +108,9 @@ def check(order: Order, to: Status) -> None:
         raise IllegalTransition(f"order {order.number}: {problem}", code="order.guard_failed")
 
 
-def milestone_payload(order: Order, milestone: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+def milestone_payload(
+    order: Order, milestone: str, data: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The snapshot a notice renders from: what the customer must see, frozen now."""
     return {
         "milestone": milestone,
@@ -120,8 +124,14 @@ def milestone_payload(order: Order, milestone: str, data: dict[str, Any] | None 
     }
 
 
-def owe(s: Session, order: Order, milestone: str, data: dict[str, Any] | None = None,
-        *, key_suffix: str = "") -> None:
+def owe(
+    s: Session,
+    order: Order,
+    milestone: str,
+    data: dict[str, Any] | None = None,
+    *,
+    key_suffix: str = "",
+) -> None:
     outbox.add(
         s,
         milestone,
@@ -131,16 +141,30 @@ def owe(s: Session, order: Order, milestone: str, data: dict[str, Any] | None = 
     )
 
 
-def record(s: Session, order: Order, kind: str, *, actor: Actor, reason: str | None = None,
-           data: dict[str, Any] | None = None, from_status: Status | None = None,
-           to_status: Status | None = None) -> None:
+def record(
+    s: Session,
+    order: Order,
+    kind: str,
+    *,
+    actor: Actor,
+    reason: str | None = None,
+    data: dict[str, Any] | None = None,
+    from_status: Status | None = None,
+    to_status: Status | None = None,
+) -> None:
     """A timeline row that is not a status change (payment noted, remark edited, ...)."""
-    s.add(TimelineEvent(
-        order_id=order.id, at=clock.utcnow(), actor=str(actor), kind=kind,
-        from_status=from_status.value if from_status else None,
-        to_status=to_status.value if to_status else None,
-        reason=reason, data=data or {},
-    ))
+    s.add(
+        TimelineEvent(
+            order_id=order.id,
+            at=clock.utcnow(),
+            actor=str(actor),
+            kind=kind,
+            from_status=from_status.value if from_status else None,
+            to_status=to_status.value if to_status else None,
+            reason=reason,
+            data=data or {},
+        )
+    )
 
 
 def start(s: Session, order: Order, *, actor: Actor, initial: Status = S.PENDING_PAYMENT) -> None:
@@ -150,8 +174,15 @@ def start(s: Session, order: Order, *, actor: Actor, initial: Status = S.PENDING
     owe(s, order, PLACED_MILESTONE)
 
 
-def transition(s: Session, order: Order, to: Status, *, actor: Actor, reason: str | None = None,
-               data: dict[str, Any] | None = None) -> None:
+def transition(
+    s: Session,
+    order: Order,
+    to: Status,
+    *,
+    actor: Actor,
+    reason: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
     check(order, to)
     current = order.status
     now = clock.utcnow()
@@ -172,8 +203,16 @@ def transition(s: Session, order: Order, to: Status, *, actor: Actor, reason: st
     set_committed_value(order, "version", order.version + 1)
     set_committed_value(order, "updated_at", now)
     set_committed_value(order, "hold_resume_status", resume)
-    record(s, order, "status.changed", actor=actor, reason=reason, data=data,
-           from_status=current, to_status=to)
+    record(
+        s,
+        order,
+        "status.changed",
+        actor=actor,
+        reason=reason,
+        data=data,
+        from_status=current,
+        to_status=to,
+    )
     milestone = OWES.get(to)
     if milestone:
         owe(s, order, milestone, data)

@@ -21,8 +21,16 @@ from orderflow.db import Base, JSONType, UTCDateTime, str_enum
 from orderflow.orders.status import Status
 
 LINE_QUANTITIES = (
-    "ordered", "reserved", "allocated", "picked", "packed", "shipped",
-    "delivered", "returned", "refunded", "cancelled",
+    "ordered",
+    "reserved",
+    "allocated",
+    "picked",
+    "packed",
+    "shipped",
+    "delivered",
+    "returned",
+    "refunded",
+    "cancelled",
 )
 
 
@@ -113,8 +121,9 @@ class OrderLine(Base):
 
     __table_args__ = (
         CheckConstraint("ordered > 0", name="ordered_positive"),
-        CheckConstraint("delivered >= 0 AND returned >= 0 AND refunded >= 0 AND cancelled >= 0",
-                        name="nonneg"),
+        CheckConstraint(
+            "delivered >= 0 AND returned >= 0 AND refunded >= 0 AND cancelled >= 0", name="nonneg"
+        ),
         CheckConstraint(
             "delivered <= shipped AND shipped <= packed AND packed <= picked "
             "AND picked <= allocated AND allocated <= reserved "

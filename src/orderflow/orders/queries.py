@@ -11,7 +11,9 @@ from orderflow.orders.models import Order, OrderLine, TimelineEvent
 
 
 def find_order(s: Session, number: str) -> Order | None:
-    return s.scalars(select(Order).where(Order.number == ids.normalise_order_number(number))).first()
+    return s.scalars(
+        select(Order).where(Order.number == ids.normalise_order_number(number))
+    ).first()
 
 
 def get_order(s: Session, number: str) -> Order:
@@ -33,8 +35,9 @@ def get_order_for_change(s: Session, number: str) -> Order:
 
 
 def lines_of(s: Session, order_id: int) -> list[OrderLine]:
-    return list(s.scalars(select(OrderLine).where(OrderLine.order_id == order_id)
-                          .order_by(OrderLine.id)))
+    return list(
+        s.scalars(select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.id))
+    )
 
 
 def mask_phone(phone: str | None) -> str | None:
@@ -48,7 +51,10 @@ def mask_phone(phone: str | None) -> str | None:
 
 
 def timeline_of(s: Session, order_id: int) -> list[TimelineEvent]:
-    return list(s.scalars(select(TimelineEvent).where(TimelineEvent.order_id == order_id)
-                          .order_by(TimelineEvent.at, TimelineEvent.id)))
-
-
+    return list(
+        s.scalars(
+            select(TimelineEvent)
+            .where(TimelineEvent.order_id == order_id)
+            .order_by(TimelineEvent.at, TimelineEvent.id)
+        )
+    )

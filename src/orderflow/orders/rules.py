@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ def line_problems(q: Mapping[str, int]) -> list[str]:
     problems = [f"{name} is negative" for name, value in q.items() if value < 0]
     if q["ordered"] <= 0:
         problems.append("ordered must be positive")
-    for lower, upper in zip(PIPELINE, PIPELINE[1:], strict=False):
+    for lower, upper in itertools.pairwise(PIPELINE):
         if q[lower] > q[upper]:
             problems.append(f"{lower} ({q[lower]}) exceeds {upper} ({q[upper]})")
     if q["reserved"] > q["ordered"] - q["cancelled"]:
@@ -52,7 +53,9 @@ class Totals:
 
 def compute_totals(line_totals: list[int], shipping_minor: int, discount_minor: int) -> Totals:
     subtotal = sum(line_totals)
-    return Totals(subtotal, shipping_minor, discount_minor, subtotal + shipping_minor - discount_minor)
+    return Totals(
+        subtotal, shipping_minor, discount_minor, subtotal + shipping_minor - discount_minor
+    )
 
 
 # --- contacts ----------------------------------------------------------------
@@ -90,7 +93,8 @@ def check_phone(raw: str, country: str, field: str) -> tuple[Phone | None, Field
         return None, FieldProblem(field, "phone.invalid", f"'{raw}' is not a valid phone number")
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     mobile = phonenumbers.number_type(parsed) in (
-        phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     )
     value = f"{e164};ext={extension}" if extension else e164
     return Phone(value, masked=bool(extension), mobile=mobile), None
@@ -137,8 +141,11 @@ def address_problems(addr: Mapping[str, str | None], prefix: str) -> list[FieldP
     postal = (addr.get("postal_code") or "").strip().upper()
     pattern = POSTAL_PATTERNS.get(country)
     if postal and pattern and not re.match(pattern, postal):
-        problems.append(FieldProblem(
-            f"{prefix}.postal_code", "address.postal_code",
-            f"'{postal}' is not a valid {country} postal code",
-        ))
+        problems.append(
+            FieldProblem(
+                f"{prefix}.postal_code",
+                "address.postal_code",
+                f"'{postal}' is not a valid {country} postal code",
+            )
+        )
     return problems

@@ -5,20 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from orderflow.payments.models import PaymentMethod, PaymentState
+from orderflow.vocab import Amount, PaymentMethod, PaymentState
 
-
-def _amount(value: Any) -> Any:
-    if isinstance(value, bool) or isinstance(value, float):
-        raise ValueError("amounts are exact: send a string such as \"12.30\", not a float")
-    if isinstance(value, int):
-        return str(value)
-    return value
-
-
-Amount = Annotated[str, BeforeValidator(_amount), Field(examples=["99.00"])]
 Quantity = Annotated[int, Field(strict=True, gt=0, le=100_000)]
 Text = Annotated[str, Field(max_length=300)]
 
@@ -69,7 +59,9 @@ class OrderIn(Strict):
     lines: Annotated[list[LineIn], Field(min_length=1, max_length=500)]
     shipping_fee: Amount = "0"
     discount: Amount = "0"
-    total: Amount | None = Field(default=None, description="If given, must equal the computed total")
+    total: Amount | None = Field(
+        default=None, description="If given, must equal the computed total"
+    )
     cod: bool = False
     buyer_remark: Annotated[str, Field(max_length=1000)] | None = None
     seller_remark: Annotated[str, Field(max_length=1000)] | None = None

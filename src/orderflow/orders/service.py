@@ -34,8 +34,9 @@ def release_hold(db: Db, number: str, *, actor: Actor, reason: str | None = None
         order = queries.get_order_for_change(s, number)
         if order.status is not Status.ON_HOLD or order.hold_resume_status is None:
             raise IllegalTransition(f"order {order.number} is not on hold")
-        lifecycle.transition(s, order, order.hold_resume_status, actor=actor,
-                             reason=reason or "hold released")
+        lifecycle.transition(
+            s, order, order.hold_resume_status, actor=actor, reason=reason or "hold released"
+        )
 
 
 def cancel(s: Session, order: Order, *, actor: Actor, reason: str) -> None:
@@ -43,7 +44,8 @@ def cancel(s: Session, order: Order, *, actor: Actor, reason: str) -> None:
     if order.status in SHIPPED_OR_LATER:
         raise IllegalTransition(
             f"order {order.number} has shipped; cancel it through after-sales (return/refund)",
-            code="order.already_shipped")
+            code="order.already_shipped",
+        )
     lifecycle.transition(s, order, Status.CANCELLED, actor=actor, reason=reason)
     inventory.release(s, order.id)
     for line in queries.lines_of(s, order.id):
@@ -51,8 +53,14 @@ def cancel(s: Session, order: Order, *, actor: Actor, reason: str) -> None:
         line.cancelled = line.ordered - line.shipped
     if order.paid_minor > 0:
         order.refund_due_minor += order.paid_minor
-        lifecycle.record(s, order, "refund.owed", actor=actor, reason="paid order cancelled",
-                         data={"amount_minor": order.paid_minor})
+        lifecycle.record(
+            s,
+            order,
+            "refund.owed",
+            actor=actor,
+            reason="paid order cancelled",
+            data={"amount_minor": order.paid_minor},
+        )
 
 
 def cancel_order(db: Db, number: str, *, actor: Actor, reason: str) -> None:
@@ -64,12 +72,18 @@ def expire_unpaid(db: Db, *, now: datetime | None = None, limit: int = 500) -> l
     """The worker's job: cancel orders whose payment deadline passed; stock comes back."""
     now = now or clock.utcnow()
     with db.read() as s:
-        numbers = list(s.scalars(
-            select(Order.number)
-            .where(Order.status == Status.PENDING_PAYMENT, Order.cod.is_(False),
-                   Order.payment_deadline_at < now)
-            .order_by(Order.id).limit(limit)
-        ))
+        numbers = list(
+            s.scalars(
+                select(Order.number)
+                .where(
+                    Order.status == Status.PENDING_PAYMENT,
+                    Order.cod.is_(False),
+                    Order.payment_deadline_at < now,
+                )
+                .order_by(Order.id)
+                .limit(limit)
+            )
+        )
     expired = []
     for number in numbers:
         with db.transaction() as s:

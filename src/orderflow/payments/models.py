@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from orderflow.db import Base, UTCDateTime, str_enum
+from orderflow.vocab import PaymentMethod, PaymentState
 
-
-class PaymentMethod(enum.StrEnum):
-    ALIPAY = "alipay"
-    WECHAT_PAY = "wechat_pay"
-    UNIONPAY = "unionpay"
-    CARD = "card"
-    BANK_TRANSFER = "bank_transfer"
-    COD = "cod"
-
-
-class PaymentState(enum.StrEnum):
-    PENDING = "pending"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    REFUNDED = "refunded"
+__all__ = ["Payment", "PaymentMethod", "PaymentState"]
 
 
 class Payment(Base):

@@ -26,8 +26,15 @@ _NEEDS_PAYMENT = (Status.PENDING_PAYMENT,)
 def _amount(order: Order, cmd: PaymentIn) -> int:
     currency = (cmd.currency or order.currency).upper()
     if currency != order.currency:
-        raise ValidationFailed([FieldProblem("currency", "money.currency_mismatch",
-                                             f"payment is in {currency}, order in {order.currency}")])
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    "currency",
+                    "money.currency_mismatch",
+                    f"payment is in {currency}, order in {order.currency}",
+                )
+            ]
+        )
     try:
         minor = money.to_minor(cmd.amount, order.currency)
     except money.MoneyError as exc:
@@ -37,28 +44,48 @@ def _amount(order: Order, cmd: PaymentIn) -> int:
     return minor
 
 
-def apply_payment(s: Session, order: Order, cmd: PaymentIn, *, actor: Actor,
-                  settings: Settings) -> Payment:
+def apply_payment(
+    s: Session, order: Order, cmd: PaymentIn, *, actor: Actor, settings: Settings
+) -> Payment:
     """A step: record one payment notice against a locked order."""
     amount = _amount(order, cmd)
     if cmd.external_ref:
-        seen = s.scalars(select(Payment).where(
-            Payment.method == cmd.method, Payment.external_ref == cmd.external_ref)).first()
+        seen = s.scalars(
+            select(Payment).where(
+                Payment.method == cmd.method, Payment.external_ref == cmd.external_ref
+            )
+        ).first()
         if seen is not None:
             if seen.order_id != order.id:
-                raise Conflict(f"payment reference {cmd.external_ref} belongs to another order",
-                               code="payment.reference_reused")
+                raise Conflict(
+                    f"payment reference {cmd.external_ref} belongs to another order",
+                    code="payment.reference_reused",
+                )
             return seen
     now = clock.utcnow()
-    payment = Payment(order_id=order.id, method=cmd.method, state=cmd.state, amount_minor=amount,
-                      currency=order.currency, external_ref=cmd.external_ref, owed_back=False,
-                      failure_reason=cmd.failure_reason, created_at=now, updated_at=now)
+    payment = Payment(
+        order_id=order.id,
+        method=cmd.method,
+        state=cmd.state,
+        amount_minor=amount,
+        currency=order.currency,
+        external_ref=cmd.external_ref,
+        owed_back=False,
+        failure_reason=cmd.failure_reason,
+        created_at=now,
+        updated_at=now,
+    )
     s.add(payment)
     s.flush()
-    data = {"payment_id": payment.id, "method": cmd.method.value,
-            "amount": money.to_str(amount, order.currency)}
+    data = {
+        "payment_id": payment.id,
+        "method": cmd.method.value,
+        "amount": money.to_str(amount, order.currency),
+    }
     if cmd.state is PaymentState.FAILED:
-        lifecycle.record(s, order, "payment.failed", actor=actor, reason=cmd.failure_reason, data=data)
+        lifecycle.record(
+            s, order, "payment.failed", actor=actor, reason=cmd.failure_reason, data=data
+        )
     elif cmd.state is PaymentState.SUCCEEDED:
         _succeeded(s, order, payment, actor=actor, settings=settings, data=data)
     else:
@@ -66,15 +93,24 @@ def apply_payment(s: Session, order: Order, cmd: PaymentIn, *, actor: Actor,
     return payment
 
 
-def _succeeded(s: Session, order: Order, payment: Payment, *, actor: Actor, settings: Settings,
-               data: dict[str, str | int]) -> None:
+def _succeeded(
+    s: Session,
+    order: Order,
+    payment: Payment,
+    *,
+    actor: Actor,
+    settings: Settings,
+    data: dict[str, str | int],
+) -> None:
     if order.status not in _NEEDS_PAYMENT or order.paid_minor >= order.total_minor:
         payment.owed_back = True
         payment.owed_back_reason = (
-            "order already paid" if order.status is not Status.CANCELLED else "order is cancelled")
+            "order already paid" if order.status is not Status.CANCELLED else "order is cancelled"
+        )
         order.refund_due_minor += payment.amount_minor
-        lifecycle.record(s, order, "payment.duplicate", actor=actor,
-                         reason=payment.owed_back_reason, data=data)
+        lifecycle.record(
+            s, order, "payment.duplicate", actor=actor, reason=payment.owed_back_reason, data=data
+        )
         lifecycle.owe(s, order, "payment.owed_back", data, key_suffix=f":{payment.id}")
         return
     order.paid_minor += payment.amount_minor
@@ -89,14 +125,22 @@ def _succeeded(s: Session, order: Order, payment: Payment, *, actor: Actor, sett
             with s.begin_nested():  # a shortage must not lose the payment
                 placement.reserve_order(s, order, lines)
         except InsufficientStock as exc:
-            lifecycle.record(s, order, "stock.reservation_failed", actor=lifecycle.SYSTEM,
-                             reason=exc.detail, data={"sku": exc.sku})
-    lifecycle.transition(s, order, Status.AWAITING_REVIEW, actor=lifecycle.SYSTEM,
-                         reason="paid; waiting for review")
+            lifecycle.record(
+                s,
+                order,
+                "stock.reservation_failed",
+                actor=lifecycle.SYSTEM,
+                reason=exc.detail,
+                data={"sku": exc.sku},
+            )
+    lifecycle.transition(
+        s, order, Status.AWAITING_REVIEW, actor=lifecycle.SYSTEM, reason="paid; waiting for review"
+    )
 
 
-def record_payment(db: Db, number: str, cmd: PaymentIn, *, actor: Actor,
-                   settings: Settings | None = None) -> Payment:
+def record_payment(
+    db: Db, number: str, cmd: PaymentIn, *, actor: Actor, settings: Settings | None = None
+) -> Payment:
     """The use case behind POST /orders/{number}/payments and the console form."""
     settings = settings or get_settings()
     with db.transaction() as s:

@@ -34,44 +34,82 @@ def order_view(s: Session, order: Order, *, detail: bool = True) -> OrderOut:
     cur = order.currency
     lines = lines_of(s, order.id)
     view = OrderOut(
-        number=order.number, status=order.status.value, channel=order.channel,
-        external_id=order.external_id, currency=cur,
+        number=order.number,
+        status=order.status.value,
+        channel=order.channel,
+        external_id=order.external_id,
+        currency=cur,
         subtotal=money.to_str(order.subtotal_minor, cur),
         shipping_fee=money.to_str(order.shipping_minor, cur),
         discount=money.to_str(order.discount_minor, cur),
-        total=money.to_str(order.total_minor, cur), paid=money.to_str(order.paid_minor, cur),
-        refund_due=money.to_str(order.refund_due_minor, cur), cod=order.cod,
+        total=money.to_str(order.total_minor, cur),
+        paid=money.to_str(order.paid_minor, cur),
+        refund_due=money.to_str(order.refund_due_minor, cur),
+        cod=order.cod,
         recipient={
-            "name": order.recipient_name, "phone": order.recipient_phone,
-            "email": order.recipient_email, "country": order.country,
-            "province": order.province, "city": order.city, "district": order.district,
-            "detail": order.address_detail, "postal_code": order.postal_code,
-            "pii_masked": order.pii_masked, "language": order.language,
+            "name": order.recipient_name,
+            "phone": order.recipient_phone,
+            "email": order.recipient_email,
+            "country": order.country,
+            "province": order.province,
+            "city": order.city,
+            "district": order.district,
+            "detail": order.address_detail,
+            "postal_code": order.postal_code,
+            "pii_masked": order.pii_masked,
+            "language": order.language,
         },
-        lines=[LineOut(sku=ln.sku_code, name=ln.name,
-                       unit_price=money.to_str(ln.unit_price_minor, cur),
-                       line_total=money.to_str(ln.line_total_minor, cur),
-                       quantities={q: getattr(ln, q) for q in LINE_QUANTITIES}) for ln in lines],
-        placed_at=order.placed_at, payment_deadline_at=order.payment_deadline_at,
+        lines=[
+            LineOut(
+                sku=ln.sku_code,
+                name=ln.name,
+                unit_price=money.to_str(ln.unit_price_minor, cur),
+                line_total=money.to_str(ln.line_total_minor, cur),
+                quantities={q: getattr(ln, q) for q in LINE_QUANTITIES},
+            )
+            for ln in lines
+        ],
+        placed_at=order.placed_at,
+        payment_deadline_at=order.payment_deadline_at,
         version=order.version,
     )
     if detail:
         view.payments = [
-            PaymentOut(id=p.id, method=p.method.value, state=p.state.value,
-                       amount=money.to_str(p.amount_minor, p.currency), currency=p.currency,
-                       external_ref=p.external_ref, owed_back=p.owed_back,
-                       owed_back_reason=p.owed_back_reason, created_at=p.created_at)
-            for p in s.scalars(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id))
+            PaymentOut(
+                id=p.id,
+                method=p.method.value,
+                state=p.state.value,
+                amount=money.to_str(p.amount_minor, p.currency),
+                currency=p.currency,
+                external_ref=p.external_ref,
+                owed_back=p.owed_back,
+                owed_back_reason=p.owed_back_reason,
+                created_at=p.created_at,
+            )
+            for p in s.scalars(
+                select(Payment).where(Payment.order_id == order.id).order_by(Payment.id)
+            )
         ]
         view.shipments = [
-            ShipmentOut(carrier=sh.carrier, service=sh.service, tracking_number=sh.tracking_number,
-                        shipped_at=sh.shipped_at)
-            for sh in s.scalars(select(Shipment).where(Shipment.order_id == order.id)
-                                .order_by(Shipment.id))
+            ShipmentOut(
+                carrier=sh.carrier,
+                service=sh.service,
+                tracking_number=sh.tracking_number,
+                shipped_at=sh.shipped_at,
+            )
+            for sh in s.scalars(
+                select(Shipment).where(Shipment.order_id == order.id).order_by(Shipment.id)
+            )
         ]
         view.timeline = [
-            TimelineOut(at=e.at, actor=e.actor, kind=e.kind, from_status=e.from_status,
-                        to_status=e.to_status, reason=e.reason)
+            TimelineOut(
+                at=e.at,
+                actor=e.actor,
+                kind=e.kind,
+                from_status=e.from_status,
+                to_status=e.to_status,
+                reason=e.reason,
+            )
             for e in timeline_of(s, order.id)
         ]
     return view
@@ -100,11 +138,12 @@ def decode_cursor(cursor: str) -> int:
             raise ValueError(raw)
         return int(raw[1:])
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationFailed([FieldProblem("cursor", "cursor.invalid",
-                                             "not a cursor this API returned")]) from exc
+        raise ValidationFailed(
+            [FieldProblem("cursor", "cursor.invalid", "not a cursor this API returned")]
+        ) from exc
 
 
-def _text_filter(stmt: Select[tuple[Order]], text: str) -> Select[tuple[Order]]:
+def _text_filter(stmt: Select[Order], text: str) -> Select[Order]:
     needle = text.strip().lower()
     digits = ids.normalise_order_number(needle)
     if digits == needle.replace(" ", "") and ids.luhn_valid(digits) and len(digits) >= 12:
@@ -114,8 +153,9 @@ def _text_filter(stmt: Select[tuple[Order]], text: str) -> Select[tuple[Order]]:
     return stmt.where(Order.search_text.like(pattern) | Order.id.in_(tracked))
 
 
-def list_orders(s: Session, f: OrderFilter, *, cursor: str | None = None,
-                limit: int = 50) -> OrderPage:
+def list_orders(
+    s: Session, f: OrderFilter, *, cursor: str | None = None, limit: int = 50
+) -> OrderPage:
     """Newest first, keyset on id: page N costs what page 1 costs, at a million orders."""
     stmt = select(Order)
     if f.status:
@@ -134,9 +174,15 @@ def list_orders(s: Session, f: OrderFilter, *, cursor: str | None = None,
     more = len(rows) > limit
     rows = rows[:limit]
     items = [
-        OrderSummary(number=o.number, status=o.status.value, channel=o.channel,
-                     recipient_name=o.recipient_name, total=money.to_str(o.total_minor, o.currency),
-                     currency=o.currency, placed_at=o.placed_at)
+        OrderSummary(
+            number=o.number,
+            status=o.status.value,
+            channel=o.channel,
+            recipient_name=o.recipient_name,
+            total=money.to_str(o.total_minor, o.currency),
+            currency=o.currency,
+            placed_at=o.placed_at,
+        )
         for o in rows
     ]
     return OrderPage(items=items, next_cursor=encode_cursor(rows[-1].id) if more and rows else None)

@@ -1,0 +1,260 @@
+"""The `orderflow` command line."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from orderflow import demo as demo_data
+from orderflow import doctor as checks
+from orderflow import logs
+from orderflow import migrate as migrations
+from orderflow import worker as worker_mod
+from orderflow.auth import service as auth
+from orderflow.auth.models import Role
+from orderflow.config import get_settings
+from orderflow.db import get_db
+from orderflow.errors import OrderFlowError
+from orderflow.orders.lifecycle import Actor
+
+app = typer.Typer(
+    help="OrderFlow: orders, stock, fulfilment and customer notices.", no_args_is_help=True
+)
+import_app = typer.Typer(help="Import data from files.", no_args_is_help=True)
+user_app = typer.Typer(help="Staff users.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+console = Console()
+err = Console(stderr=True)
+
+
+def _fail(exc: OrderFlowError) -> None:
+    err.print(f"[bold red]error[/] ({exc.code}): {exc.detail}")
+    for f in exc.fields:
+        err.print(f"  - {f.field}: {f.message}")
+    raise typer.Exit(2)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date (SQLite file or PostgreSQL)."""
+    settings = get_settings()
+    if settings.is_sqlite:
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+    migrations.upgrade(settings.database_url)
+    console.print("[green]database is up to date[/]")
+
+
+@app.command()
+def demo(
+    orders: Annotated[int, typer.Option(help="How many demo orders")] = 300,
+    if_empty: Annotated[bool, typer.Option(help="Only load into an empty database")] = False,
+) -> None:
+    """Load demo data: ~50 SKUs in two warehouses, orders in every status, three staff users."""
+    db, settings = get_db(), get_settings()
+    if if_empty and not demo_data.is_empty(db):
+        console.print("demo data already present")
+        return
+    with _progress() as bar:
+        task = bar.add_task("demo orders", total=orders)
+        result = demo_data.load(
+            db, settings, orders_count=orders, progress=lambda n: bar.update(task, completed=n)
+        )
+    token_file = settings.var_dir / "demo-token.txt"
+    token_file.parent.mkdir(parents=True, exist_ok=True)
+    token_file.write_text(result.token)
+    token_file.chmod(0o600)
+    console.print(
+        f"loaded {result.skus} SKUs and {result.orders} orders; "
+        f"staff login [bold]{demo_data.DEMO_USER}[/] / [bold]{demo_data.DEMO_PASSWORD}[/]"
+    )
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(help="Web worker processes")] = 1,
+) -> None:
+    """Serve the console, the customer pages and the API."""
+    logs.setup()
+    uvicorn.run(
+        "orderflow.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        proxy_headers=False,
+    )
+
+
+@app.command()
+def worker() -> None:
+    """Run the background worker (any number of them, on any number of machines)."""
+    logs.setup()
+    worker_mod.run_forever(get_db())
+
+
+@app.command()
+def run(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Development all-in-one: migrate, load the demo once, then serve and work."""
+    settings = get_settings()
+    migrate()
+    demo(orders=300, if_empty=True)
+    token_file = settings.var_dir / "demo-token.txt"
+    url = f"http://{host}:{port}"
+    console.rule("[bold]OrderFlow is running")
+    console.print(
+        f"  Console     {url}/  (login [bold]{demo_data.DEMO_USER}[/] / "
+        f"[bold]{demo_data.DEMO_PASSWORD}[/]; also service / warehouse, same password)"
+    )
+    console.print(f"  API docs    {url}/api/docs")
+    if token_file.exists():
+        console.print(f"  API token   {token_file.read_text().strip()}")
+    console.print(f"  Database    {settings.database_url}")
+    console.print("  Stop with Ctrl-C")
+    exe = [sys.executable, "-m", "orderflow.cli"]
+    children = [
+        subprocess.Popen([*exe, "serve", "--host", host, "--port", str(port)]),
+        subprocess.Popen([*exe, "worker"]),
+    ]
+    _supervise(children)
+
+
+def _supervise(children: list[subprocess.Popen[bytes]]) -> None:
+    def stop(*_: object) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    codes = [c.returncode for c in children]
+    if any(code not in (0, -signal.SIGTERM, None) for code in codes):
+        raise typer.Exit(1)
+
+
+@import_app.command("orders")
+def import_orders(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+) -> None:
+    """Import orders from a CSV or XLSX file (one row per order line)."""
+    from orderflow.intake import importer
+
+    db, settings = get_db(), get_settings()
+    with _progress() as bar:
+        task = bar.add_task(f"importing {file.name}", total=None)
+        report = importer.import_orders(
+            db,
+            file,
+            filename=file.name,
+            actor=Actor("staff", f"cli:{getpass.getuser()}"),
+            settings=settings,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    console.print(
+        f"orders seen: {report.orders_seen}; imported: {len(report.imported)}; "
+        f"already present: {len(report.duplicates)}; rejected rows: {len(report.errors)}"
+    )
+    if report.imported:
+        first, last = report.imported[0], report.imported[-1]
+        console.print(f"imported orders {first[1]} (line {first[0]}) … {last[1]} (line {last[0]})")
+    if report.errors:
+        table = Table("line", "field", "reason", title="rejected")
+        for e in report.errors[:200]:
+            table.add_row(str(e.line), e.field, e.message)
+        err.print(table)
+        if len(report.errors) > 200:
+            err.print(f"… and {len(report.errors) - 200} more")
+        raise typer.Exit(1)
+
+
+@user_app.command("create")
+def user_create(
+    username: str,
+    role: Annotated[Role, typer.Option(help="admin, service or warehouse")] = Role.SERVICE,
+    name: Annotated[str | None, typer.Option(help="Display name")] = None,
+    language: Annotated[str, typer.Option(help="zh-CN or en")] = "zh-CN",
+    password: Annotated[
+        str | None,
+        typer.Option(
+            help="Prefer the prompt or ORDERFLOW_NEW_PASSWORD: this shows in shell history"
+        ),
+    ] = None,
+) -> None:
+    """Create a staff user (asks for the password)."""
+    secret = password or os.environ.get("ORDERFLOW_NEW_PASSWORD")
+    if not secret:
+        secret = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = auth.create_user(
+            get_db(), username, secret, role=role, display_name=name, language=language
+        )
+    except OrderFlowError as exc:
+        _fail(exc)
+        return
+    console.print(f"created {user.role.value} user [bold]{user.username}[/]")
+
+
+@token_app.command("create")
+def token_create(
+    name: str,
+    scope: Annotated[list[str] | None, typer.Option(help="Repeat; default: all scopes")] = None,
+) -> None:
+    """Create an API token; it is shown once and stored hashed."""
+    try:
+        token = auth.create_token(get_db(), name, scope or auth.ALL_SCOPES)
+    except OrderFlowError as exc:
+        _fail(exc)
+        return
+    console.print(token)
+    err.print("[dim]store it now: only its hash is kept[/]")
+
+
+@app.command()
+def doctor(
+    repair: Annotated[bool, typer.Option(help="Repair stock drift from the reservations")] = False,
+) -> None:
+    """Check configuration, database, migrations and the stock ledger; explain what is wrong."""
+    ok = checks.run(get_settings(), console=console, repair=repair)
+    raise typer.Exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    app()

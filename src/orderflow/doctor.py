@@ -1,0 +1,133 @@
+"""`orderflow doctor`: configuration, database, migrations and the stock ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from rich.console import Console
+from sqlalchemy import func, select, text
+
+from orderflow import clock, migrate, outbox
+from orderflow.config import Settings
+from orderflow.db import Db
+from orderflow.orders.models import Order
+from orderflow.orders.status import Status
+from orderflow.reports import ledger
+
+
+class Report:
+    def __init__(self, console: Console):
+        self.console = console
+        self.ok = True
+
+    def good(self, what: str) -> None:
+        self.console.print(f"[green]✓[/] {what}")
+
+    def bad(self, what: str, fix: str) -> None:
+        self.ok = False
+        self.console.print(f"[red]✗[/] {what}\n    [dim]→ {fix}[/]")
+
+    def warn(self, what: str) -> None:
+        self.console.print(f"[yellow]![/] {what}")
+
+
+def check_settings(settings: Settings, r: Report) -> None:
+    try:
+        ZoneInfo(settings.timezone)
+        r.good(f"time zone {settings.timezone}")
+    except (ZoneInfoNotFoundError, ValueError):
+        r.bad(
+            f"unknown time zone '{settings.timezone}'", "set ORDERFLOW_TIMEZONE, e.g. Asia/Shanghai"
+        )
+    if settings.reserve_at not in ("placement", "payment"):
+        r.bad(f"ORDERFLOW_RESERVE_AT is '{settings.reserve_at}'", "use 'placement' or 'payment'")
+    else:
+        r.good(f"stock is reserved at {settings.reserve_at}")
+    if settings.unpaid_timeout_minutes <= 0:
+        r.bad("ORDERFLOW_UNPAID_TIMEOUT_MINUTES must be positive", "e.g. 30")
+    if len(settings.secret_key) < 32:
+        r.bad(
+            "the secret key is shorter than 32 characters",
+            "set ORDERFLOW_SECRET_KEY to a long random value (or delete it to use var/secret.key)",
+        )
+
+
+def check_database(db: Db, r: Report) -> bool:
+    try:
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+            current = MigrationContext.configure(conn).get_current_revision()
+    except Exception as exc:  # any driver error is a finding to report, not to crash on
+        r.bad(
+            f"cannot reach the database {db.url.split('@')[-1]}: {exc}".splitlines()[0],
+            "check ORDERFLOW_DATABASE_URL and that the server is running",
+        )
+        return False
+    head = ScriptDirectory.from_config(migrate.alembic_config(db.url)).get_current_head()
+    if current != head:
+        r.bad(f"schema is at revision {current}, code expects {head}", "run `orderflow migrate`")
+        return False
+    r.good(f"database reachable ({db.dialect}), schema at revision {head}")
+    return True
+
+
+def check_ledger(db: Db, r: Report, repair: bool) -> None:
+    with db.read() as s:
+        drifts = ledger.check_stock(s)
+        line_drifts = ledger.check_lines(s)
+    for d in drifts:
+        r.bad(
+            d.explain(),
+            "run `orderflow doctor --repair` to reset stock figures to the reservations",
+        )
+    for ld in line_drifts:
+        r.bad(ld.explain(), "inspect the order; line quantities are not repaired automatically")
+    if not drifts and not line_drifts:
+        r.good("stock ledger: stock figures agree with live reservations and order lines")
+    if drifts and repair:
+        with db.transaction() as s:
+            changed = ledger.repair_stock(s)
+        r.console.print(f"[green]repaired[/] {changed} stock rows")
+
+
+def check_backlog(db: Db, r: Report) -> None:
+    now = clock.utcnow()
+    with db.read() as s:
+        overdue = (
+            s.scalar(
+                select(func.count()).where(
+                    Order.status == Status.PENDING_PAYMENT,
+                    Order.cod.is_(False),
+                    Order.payment_deadline_at < now - timedelta(minutes=5),
+                )
+            )
+            or 0
+        )
+        pending = outbox.pending_count(s)
+    if overdue:
+        r.warn(f"{overdue} unpaid orders are past their deadline: is `orderflow worker` running?")
+    r.good(f"{pending} notices waiting in the outbox")
+
+
+def run(
+    settings: Settings,
+    *,
+    console: Console,
+    repair: bool = False,
+    db_factory: Callable[[str], Db] = Db,
+) -> bool:
+    r = Report(console)
+    check_settings(settings, r)
+    db = db_factory(settings.database_url)
+    try:
+        if check_database(db, r):
+            check_ledger(db, r, repair)
+            check_backlog(db, r)
+    finally:
+        db.dispose()
+    console.print("[bold green]all good[/]" if r.ok else "[bold red]problems found[/]")
+    return r.ok
