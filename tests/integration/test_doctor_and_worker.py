@@ -17,8 +17,12 @@ from tests.builders.orders import make_catalog, make_order
 
 def run_doctor(db, settings, repair=False):
     out = StringIO()
-    ok = doctor.run(settings, console=Console(file=out, width=200), repair=repair,
-                    db_factory=lambda _url: Db(db.url))
+    ok = doctor.run(
+        settings,
+        console=Console(file=out, width=200),
+        repair=repair,
+        db_factory=lambda _url: Db(db.url),
+    )
     return ok, out.getvalue()
 
 
@@ -41,7 +45,10 @@ def test_doctor_explains_stock_drift_and_repairs_it(db, settings):
     ok, text = run_doctor(db, settings)
 
     assert not ok
-    assert "SKU-1 @ SH: stock says reserved=5, live reservations hold 3 (2 more than they should)" in text
+    assert (
+        "SKU-1 @ SH: stock says reserved=5, live reservations hold 3 (2 more than they should)"
+        in text
+    )
     ok, text = run_doctor(db, settings, repair=True)
     assert "repaired 1 stock rows" in text
     ok, text = run_doctor(db, settings)

@@ -1,0 +1,77 @@
+"""The CLI against a real database (the `db` fixture's URL through the environment)."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from orderflow import cli
+from orderflow import db as db_module
+from orderflow.auth import service as auth
+from orderflow.config import get_settings
+
+
+@pytest.fixture
+def runner(db, tmp_path, monkeypatch):
+    monkeypatch.setenv("ORDERFLOW_DATABASE_URL", db.url)
+    monkeypatch.setenv("ORDERFLOW_VAR_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    db_module.set_db(db)
+    yield CliRunner()
+    db_module.set_db(None)
+    get_settings.cache_clear()
+
+
+def test_user_create_then_login_works(runner, db):
+    result = runner.invoke(
+        cli.app, ["user", "create", "li.na", "--role", "warehouse", "--password", "correct horse"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "created warehouse user li.na" in result.output
+    assert auth.authenticate(db, "li.na", "correct horse").role.value == "warehouse"
+
+
+def test_user_create_refuses_a_short_password_naming_the_field(runner):
+    result = runner.invoke(cli.app, ["user", "create", "bob", "--password", "short"])
+
+    assert result.exit_code == 2
+    assert "password: use at least 8 characters" in result.output
+
+
+def test_token_create_prints_a_token_that_verifies(runner, db):
+    result = runner.invoke(cli.app, ["token", "create", "erp", "--scope", "orders:read"])
+
+    assert result.exit_code == 0, result.output
+    token = result.stdout.strip().splitlines()[0]
+    assert auth.verify_token(db, token).scopes == frozenset({"orders:read"})
+
+
+def test_token_create_refuses_an_unknown_scope(runner):
+    result = runner.invoke(cli.app, ["token", "create", "erp", "--scope", "orders:delete"])
+
+    assert result.exit_code == 2
+    assert "unknown scopes ['orders:delete']" in result.output
+
+
+def test_demo_loads_skus_orders_and_users_then_doctor_is_happy(runner, db):
+    result = runner.invoke(cli.app, ["demo", "--orders", "40"])
+
+    assert result.exit_code == 0, result.output
+    assert "loaded 45 SKUs and 40 orders" in result.output
+    assert auth.authenticate(db, "admin", "orderflow-demo").role.value == "admin"
+    doctor = runner.invoke(cli.app, ["doctor"])
+    assert doctor.exit_code == 0, doctor.output
+    assert "all good" in doctor.output
+    again = runner.invoke(cli.app, ["demo", "--if-empty"])
+    assert "demo data already present" in again.output
+
+
+def test_login_is_refused_after_too_many_failures(db):
+    auth.create_user(db, "zhao", "right-password", role=auth.Role.SERVICE)
+    for _ in range(3):
+        with pytest.raises(auth.Unauthorized):
+            auth.authenticate(db, "zhao", "wrong", max_failures_per_hour=3)
+
+    with pytest.raises(auth.TooManyRequests):
+        auth.authenticate(db, "zhao", "right-password", max_failures_per_hour=3)
