@@ -117,7 +117,7 @@ def serve(
 def worker() -> None:
     """Run the background worker (any number of them, on any number of machines)."""
     logs.setup()
-    worker_mod.run_forever(get_db())
+    worker_mod.run_forever(worker_mod.default_jobs(get_db(), get_settings()))
 
 
 @app.command()

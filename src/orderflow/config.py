@@ -44,6 +44,18 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     var_dir: Path = field(default=Path("var"))
     max_failed_logins_per_hour: int = 100
+    shop_name: str = "OrderFlow Demo Shop"
+    service_phone: str = "400-800-8888"
+    # Email: the demo's local SMTP sink unless a real server is configured.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    smtp_security: str = "none"  # none | starttls | ssl
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    mail_from: str = "OrderFlow <noreply@orderflow.local>"
+    # SMS: local (a file sink) | aliyun | tencent | twilio
+    sms_provider: str = "local"
+    sms_options: dict[str, str] = field(default_factory=dict)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -68,6 +80,20 @@ def load_settings() -> Settings:
         test_mode=_env("TEST_MODE", "0") == "1",
         base_url=_env("BASE_URL", "http://127.0.0.1:8000"),
         var_dir=var_dir,
+        shop_name=_env("SHOP_NAME", "OrderFlow Demo Shop"),
+        service_phone=_env("SERVICE_PHONE", "400-800-8888"),
+        smtp_host=_env("SMTP_HOST", "127.0.0.1"),
+        smtp_port=int(_env("SMTP_PORT", "8025")),
+        smtp_security=_env("SMTP_SECURITY", "none"),
+        smtp_user=os.environ.get("ORDERFLOW_SMTP_USER"),
+        smtp_password=os.environ.get("ORDERFLOW_SMTP_PASSWORD"),
+        mail_from=_env("MAIL_FROM", "OrderFlow <noreply@orderflow.local>"),
+        sms_provider=_env("SMS_PROVIDER", "local"),
+        sms_options={
+            k.removeprefix("ORDERFLOW_SMS_").lower(): v
+            for k, v in os.environ.items()
+            if k.startswith("ORDERFLOW_SMS_") and k != "ORDERFLOW_SMS_PROVIDER"
+        },
     )
 
 

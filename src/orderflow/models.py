@@ -7,6 +7,7 @@ from orderflow.customers import models as customer_models
 from orderflow.db import Base
 from orderflow.fulfilment import models as fulfilment_models
 from orderflow.inventory import models as inventory_models
+from orderflow.notify import models as notify_models
 from orderflow.orders import models as order_models
 from orderflow.payments import models as payment_models
 
@@ -17,6 +18,7 @@ __all__ = [
     "customer_models",
     "fulfilment_models",
     "inventory_models",
+    "notify_models",
     "order_models",
     "outbox",
     "payment_models",

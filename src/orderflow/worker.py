@@ -1,7 +1,6 @@
-"""The background worker: scheduled jobs, run by any number of processes.
-
-Jobs are idempotent and safe to run in several workers at once (each change is a
-compare-and-set inside its own transaction).
+"""The background worker: fans owed milestones out into notices, delivers them,
+runs the watchdogs and the unpaid-order deadline. Any number of worker processes
+may run, on any number of machines: every job is safe to run concurrently.
 """
 
 from __future__ import annotations
@@ -13,7 +12,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from orderflow.config import Settings
 from orderflow.db import Db
+from orderflow.notify import fanout, watchdogs
+from orderflow.notify import service as notify
+from orderflow.notify.channels import Channel
 from orderflow.orders import service as orders
 
 log = logging.getLogger("orderflow.worker")
@@ -23,38 +26,45 @@ log = logging.getLogger("orderflow.worker")
 class Job:
     name: str
     every_s: float
-    run: Callable[[Db], object]
+    run: Callable[[], int]
     next_at: float = 0.0
 
 
-def default_jobs() -> list[Job]:
-    return [Job("orders.expire_unpaid", 15.0, lambda db: orders.expire_unpaid(db))]
+def default_jobs(db: Db, settings: Settings,
+                 channels: dict[str, Channel] | None = None) -> list[Job]:
+    dispatcher = notify.dispatcher(db, settings, channels)
+    return [
+        Job("notify.fan_out", 0.0, lambda: fanout.fan_out(db, settings)),
+        Job("notify.deliver", 0.0, lambda: dispatcher.run_once()),
+        Job("orders.expire_unpaid", 15.0, lambda: len(orders.expire_unpaid(db))),
+        Job("notify.watch_shipping", 60.0, lambda: watchdogs.unsent_shipping_notices(db)),
+        Job("notify.watch_late", 300.0, lambda: watchdogs.late_orders(db)),
+    ]
 
 
-def run_once(db: Db, jobs: list[Job], now: float | None = None) -> None:
+def run_once(jobs: list[Job], now: float | None = None) -> int:
+    """Run every due job; returns how much work was done (0: nothing to do)."""
     now = time.monotonic() if now is None else now
+    done = 0
     for job in jobs:
         if now < job.next_at:
             continue
         job.next_at = now + job.every_s
         try:
-            result = job.run(db)
-            if result:
-                log.info("%s: %s", job.name, result)
-        except Exception:  # a failing job must not stop the others; it retries next round
+            done += job.run()
+        except Exception:  # a failing job must not stop the others; it runs again next round
             log.exception("job %s failed", job.name)
+    return done
 
 
-def run_forever(
-    db: Db, jobs: list[Job] | None = None, stop: threading.Event | None = None, tick_s: float = 1.0
-) -> None:
-    jobs = jobs or default_jobs()
+def run_forever(jobs: list[Job], stop: threading.Event | None = None,
+                idle_s: float = 0.2) -> None:
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
     log.info("worker started with jobs: %s", ", ".join(j.name for j in jobs))
     while not stop.is_set():
-        run_once(db, jobs)
-        stop.wait(tick_s)
+        if run_once(jobs) == 0:
+            stop.wait(idle_s)
     log.info("worker stopped")

@@ -27,6 +27,7 @@ class Outgoing:
     template_params: dict[str, str] = field(default_factory=dict)
     payload: dict[str, Any] = field(default_factory=dict)  # webhook body
     event_type: str | None = None  # webhook event type, e.g. order.shipped
+    signing_secrets: tuple[str, ...] = ()  # webhook: every live secret signs (rotation)
 
 
 @dataclass(frozen=True)

@@ -215,7 +215,7 @@ def transition(
     )
     milestone = OWES.get(to)
     if milestone:
-        owe(s, order, milestone, data)
+        owe(s, order, milestone, {**(data or {}), "reason": reason} if reason else data)
 
 
 def can(order: Order, to: Status) -> bool:

@@ -1,0 +1,91 @@
+"""What a notice's template sees: the outbox snapshot plus the order as it is now.
+
+Masked buyer data (王**, 131****1907) is never put in front of the customer:
+the name is left out and the template greets generically.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from itsdangerous import URLSafeSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from orderflow import clock, money
+from orderflow.catalog.models import Sku
+from orderflow.config import Settings
+from orderflow.customers.models import Customer
+from orderflow.fulfilment.models import Shipment
+from orderflow.orders.models import Order, OrderLine
+from orderflow.orders.rules import is_masked
+
+CARRIER_NAMES = {
+    "SF": ("顺丰速运", "SF Express"), "ZTO": ("中通快递", "ZTO Express"),
+    "YTO": ("圆通速递", "YTO Express"), "STO": ("申通快递", "STO Express"),
+    "YD": ("韵达快递", "Yunda Express"), "JD": ("京东物流", "JD Logistics"),
+    "EMS": ("中国邮政 EMS", "China Post EMS"), "JT": ("极兔速递", "J&T Express"),
+    "DHL": ("DHL", "DHL Express"), "SIM": ("模拟快递", "Simulated carrier"),
+}
+
+
+def carrier_name(code: str | None, language: str) -> str:
+    if not code:
+        return ""
+    names = CARRIER_NAMES.get(code.upper())
+    if names is None:
+        return code
+    return names[0] if language == "zh-CN" else names[1]
+
+
+def order_link(settings: Settings, number: str) -> str:
+    """A signed link to the customer's tracking page: proof enough to see this order."""
+    token = URLSafeSerializer(settings.secret_key, salt="order-link").dumps(number)
+    return f"{settings.base_url}/track/{number}?t={token}"
+
+
+def _day(value: Any, settings: Settings, language: str) -> str:
+    if value is None:
+        return ""
+    local = clock.local(value, settings.zone)
+    return local.strftime("%Y-%m-%d") if language == "zh-CN" else local.strftime("%d %b %Y")
+
+
+def build(s: Session, order: Order, customer: Customer | None, payload: dict[str, Any],
+          settings: Settings) -> dict[str, Any]:
+    language = order.language
+    lines = s.execute(select(OrderLine, Sku.name_en).join(Sku, Sku.id == OrderLine.sku_id)
+                      .where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+    shipment = s.scalars(select(Shipment).where(Shipment.order_id == order.id)
+                         .order_by(Shipment.id.desc()).limit(1)).first()
+    name = order.recipient_name if order.recipient_name and not is_masked(order.recipient_name) else None
+    carrier = payload.get("carrier") or (shipment.carrier if shipment else None)
+    tracking = payload.get("tracking_number") or (shipment.tracking_number if shipment else None)
+    link = order_link(settings, order.number)
+    return {
+        "order_number": order.number,
+        "customer_name": name,
+        "shop_name": settings.shop_name,
+        "service_phone": settings.service_phone,
+        "order_url": link,
+        "items": [{"name": name_en if language == "en" and name_en else ln.name,
+                   "quantity": ln.ordered - ln.cancelled} for ln, name_en in lines],
+        "total": money.to_str(order.total_minor, order.currency),
+        "currency": order.currency,
+        "status": payload.get("status", order.status.value),
+        "placed_at": _day(order.placed_at, settings, language),
+        "amount": payload.get("amount", ""),
+        "method": payload.get("method", ""),
+        "carrier": carrier or "",
+        "carrier_name": carrier_name(carrier, language),
+        "tracking_number": tracking or "",
+        "tracking_link": link,
+        "service": payload.get("service") or (shipment.service if shipment else ""),
+        "ship_date": _day(shipment.shipped_at if shipment else None, settings, language),
+        "eta": _day(shipment.estimated_delivery_at if shipment else None, settings, language),
+        "delivered_at": _day(clock.utcnow(), settings, language),
+        "reason": payload.get("reason") or "",
+        "refund_amount": money.to_str(order.refund_due_minor, order.currency)
+        if order.refund_due_minor else "",
+        "parcels": payload.get("parcels", 1),
+    }

@@ -1,0 +1,126 @@
+"""Built-in templates (version 0) for every customer milestone, channel and language.
+
+A merchant's edited version in the database replaces these; a notice records
+which version it used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Text:
+    subject: str
+    headline: str  # one line: what happened
+    sms: str
+
+
+ZH: dict[str, Text] = {
+    "order.received": Text("我们已收到您的订单 {{ order_number }}",
+                           "感谢您的购买！我们已收到您的订单 {{ order_number }}，合计 {{ total }} {{ currency }}。",
+                           "【{{ shop_name }}】已收到您的订单{{ order_number }}，合计{{ total }}元。"),
+    "order.paid": Text("订单 {{ order_number }} 付款成功",
+                       "您的订单 {{ order_number }} 已付款 {{ amount }} {{ currency }}，我们会尽快为您发货。",
+                       "【{{ shop_name }}】订单{{ order_number }}已付款，我们会尽快发货。"),
+    "order.shipped": Text("订单 {{ order_number }} 已发货",
+                          "您的订单 {{ order_number }} 已于 {{ ship_date }} 由 {{ carrier_name }} 发出，运单号 {{ tracking_number }}，预计 {{ eta }} 送达。",
+                          "【{{ shop_name }}】订单{{ order_number }}已发货，{{ carrier_name }}运单号{{ tracking_number }}，预计{{ eta }}送达。"),
+    "order.split_shipment": Text("订单 {{ order_number }} 分 {{ parcels }} 个包裹发出",
+                                 "您的订单 {{ order_number }} 将分 {{ parcels }} 个包裹发出，本包裹由 {{ carrier_name }} 承运，运单号 {{ tracking_number }}。",
+                                 "【{{ shop_name }}】订单{{ order_number }}分{{ parcels }}个包裹发出，本包裹运单号{{ tracking_number }}。"),
+    "order.out_for_delivery": Text("订单 {{ order_number }} 正在派送",
+                                   "您的包裹（{{ carrier_name }} {{ tracking_number }}）正在派送中，请保持电话畅通。",
+                                   "【{{ shop_name }}】您的包裹{{ tracking_number }}正在派送，请保持电话畅通。"),
+    "order.delivered": Text("订单 {{ order_number }} 已签收",
+                            "您的订单 {{ order_number }} 已签收。如有任何问题，请联系客服 {{ service_phone }}。",
+                            "【{{ shop_name }}】订单{{ order_number }}已签收，感谢您的支持。"),
+    "order.delayed": Text("订单 {{ order_number }} 可能延迟送达",
+                          "很抱歉，您的订单 {{ order_number }} 可能延迟：{{ reason }}。最新预计送达 {{ eta }}。",
+                          "【{{ shop_name }}】很抱歉，订单{{ order_number }}可能延迟，预计{{ eta }}送达。"),
+    "order.exception": Text("订单 {{ order_number }} 配送异常",
+                            "您的订单 {{ order_number }} 配送出现异常：{{ reason }}。我们正在处理，请联系客服 {{ service_phone }}。",
+                            "【{{ shop_name }}】订单{{ order_number }}配送异常，我们正在处理，客服{{ service_phone }}。"),
+    "order.cancelled": Text("订单 {{ order_number }} 已取消",
+                            "您的订单 {{ order_number }} 已取消（{{ reason }}）。{% if refund_amount %}已付款项 {{ refund_amount }} {{ currency }} 将原路退回。{% endif %}",
+                            "【{{ shop_name }}】订单{{ order_number }}已取消。"),
+    "order.refund_issued": Text("订单 {{ order_number }} 已退款",
+                                "订单 {{ order_number }} 的退款 {{ amount }} {{ currency }} 已发起，将原路退回。",
+                                "【{{ shop_name }}】订单{{ order_number }}退款{{ amount }}元已发起。"),
+}
+
+EN: dict[str, Text] = {
+    "order.received": Text("We received your order {{ order_number }}",
+                           "Thank you! We received your order {{ order_number }} for {{ total }} {{ currency }}.",
+                           "{{ shop_name }}: we received your order {{ order_number }} ({{ total }} {{ currency }})."),
+    "order.paid": Text("Payment received for order {{ order_number }}",
+                       "We received {{ amount }} {{ currency }} for order {{ order_number }} and will ship it soon.",
+                       "{{ shop_name }}: payment received for order {{ order_number }}."),
+    "order.shipped": Text("Your order {{ order_number }} has shipped",
+                          "Your order {{ order_number }} shipped on {{ ship_date }} with {{ carrier_name }}, tracking number {{ tracking_number }}. Estimated delivery: {{ eta }}.",
+                          "{{ shop_name }}: order {{ order_number }} shipped, {{ carrier_name }} {{ tracking_number }}, due {{ eta }}."),
+    "order.split_shipment": Text("Your order {{ order_number }} ships in {{ parcels }} parcels",
+                                 "Your order {{ order_number }} ships in {{ parcels }} parcels. This one is with {{ carrier_name }}, tracking number {{ tracking_number }}.",
+                                 "{{ shop_name }}: order {{ order_number }} ships in {{ parcels }} parcels; this one: {{ tracking_number }}."),
+    "order.out_for_delivery": Text("Order {{ order_number }} is out for delivery",
+                                   "Your parcel ({{ carrier_name }} {{ tracking_number }}) is out for delivery today.",
+                                   "{{ shop_name }}: your parcel {{ tracking_number }} is out for delivery."),
+    "order.delivered": Text("Order {{ order_number }} was delivered",
+                            "Your order {{ order_number }} was delivered. Questions? Call us on {{ service_phone }}.",
+                            "{{ shop_name }}: order {{ order_number }} was delivered. Thank you!"),
+    "order.delayed": Text("Order {{ order_number }} may be late",
+                          "We are sorry: order {{ order_number }} may be late ({{ reason }}). New estimate: {{ eta }}.",
+                          "{{ shop_name }}: sorry, order {{ order_number }} may be late; new estimate {{ eta }}."),
+    "order.exception": Text("A problem with the delivery of order {{ order_number }}",
+                            "There is a problem with the delivery of order {{ order_number }}: {{ reason }}. We are on it; call us on {{ service_phone }}.",
+                            "{{ shop_name }}: a delivery problem with order {{ order_number }}; we are on it."),
+    "order.cancelled": Text("Order {{ order_number }} was cancelled",
+                            "Your order {{ order_number }} was cancelled ({{ reason }}).{% if refund_amount %} Your payment of {{ refund_amount }} {{ currency }} will be refunded.{% endif %}",
+                            "{{ shop_name }}: order {{ order_number }} was cancelled."),
+    "order.refund_issued": Text("Refund for order {{ order_number }}",
+                                "We refunded {{ amount }} {{ currency }} for order {{ order_number }}.",
+                                "{{ shop_name }}: refund of {{ amount }} {{ currency }} issued for {{ order_number }}."),
+}
+
+EMAIL_TEXT = {
+    "zh-CN": ("{{ customer_name or '您好' }}：\n\n{headline}\n\n"
+              "{% for item in items %}- {{ item.name }} × {{ item.quantity }}\n{% endfor %}\n"
+              "查看订单：{{ order_url }}\n客服电话：{{ service_phone }}\n\n{{ shop_name }}\n"),
+    "en": ("Hello {{ customer_name or 'there' }},\n\n{headline}\n\n"
+           "{% for item in items %}- {{ item.name }} x {{ item.quantity }}\n{% endfor %}\n"
+           "Your order: {{ order_url }}\nCustomer service: {{ service_phone }}\n\n{{ shop_name }}\n"),
+}
+
+EMAIL_HTML = {
+    "zh-CN": ("<div style=\"font-family:sans-serif;max-width:560px\"><h2>{subject}</h2>"
+              "<p>{{ customer_name or '您好' }}：</p><p>{headline}</p><ul>"
+              "{% for item in items %}<li>{{ item.name }} × {{ item.quantity }}</li>{% endfor %}</ul>"
+              "<p><a href=\"{{ order_url }}\">查看订单</a> · 客服电话 {{ service_phone }}</p>"
+              "<p style=\"color:#888\">{{ shop_name }}</p></div>"),
+    "en": ("<div style=\"font-family:sans-serif;max-width:560px\"><h2>{subject}</h2>"
+           "<p>Hello {{ customer_name or 'there' }},</p><p>{headline}</p><ul>"
+           "{% for item in items %}<li>{{ item.name }} x {{ item.quantity }}</li>{% endfor %}</ul>"
+           "<p><a href=\"{{ order_url }}\">Your order</a> · Customer service {{ service_phone }}</p>"
+           "<p style=\"color:#888\">{{ shop_name }}</p></div>"),
+}
+
+
+@dataclass(frozen=True)
+class Parts:
+    subject: str | None
+    body_text: str
+    body_html: str | None
+
+
+def default(milestone: str, channel: str, language: str) -> Parts | None:
+    table = ZH if language == "zh-CN" else EN
+    text = table.get(milestone)
+    if text is None:
+        return None
+    lang = "zh-CN" if language == "zh-CN" else "en"
+    if channel == "sms":
+        return Parts(None, text.sms, None)
+    if channel == "inbox":
+        return Parts(text.subject, text.headline, None)
+    return Parts(text.subject, EMAIL_TEXT[lang].replace("{headline}", text.headline),
+                 EMAIL_HTML[lang].replace("{headline}", text.headline).replace("{subject}", text.subject))

@@ -1,0 +1,201 @@
+"""Fan-out: turn each owed milestone (an outbox row) into notices, one per channel
+and recipient, in ONE transaction with marking the row done.
+
+The notice's idempotency key (order, milestone, channel, recipient) is unique in
+the database, so fanning the same row out twice creates nothing new. The first
+channel of the customer's preference that is switched on and has an address is
+used; the others are kept as fallbacks. The inbox always gets a copy, and every
+subscribed webhook endpoint gets the event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from orderflow import clock, ids
+from orderflow.config import Settings
+from orderflow.customers.models import Customer
+from orderflow.db import Db
+from orderflow.notify import context, milestones, prefs, templates, timing
+from orderflow.notify.models import InboxMessage, Notice, NoticeState, WebhookEndpoint
+from orderflow.notify.prefs import NotifyPrefs
+from orderflow.orders.models import Order
+from orderflow.outbox import OutboxMessage, OutboxState
+
+
+@dataclass(frozen=True)
+class Target:
+    channel: str
+    recipient: str
+
+
+def recipients(order: Order, customer: Customer | None) -> dict[str, str]:
+    """The address each customer channel would use; masked or absent ones are left out."""
+    found: dict[str, str] = {}
+    email = order.recipient_email or (customer.email if customer else None)
+    if email:
+        found["email"] = email
+    phone = order.recipient_phone or (customer.phone if customer else None)
+    if phone and "*" not in phone and ";ext=" not in phone:
+        found["sms"] = phone
+    if customer is not None:
+        found["inbox"] = f"customer:{customer.id}"
+    return found
+
+
+def channel_chain(milestone: str, order: Order, customer: Customer | None,
+                  np: NotifyPrefs) -> list[Target]:
+    spec = milestones.get(milestone)
+    if spec is None or not spec.customer_facing:
+        return []
+    if customer is not None and customer.opt_out_marketing and not spec.essential:
+        return []
+    order_of = (customer.channel_prefs if customer and customer.channel_prefs
+                else ["sms", "email", "inbox"])
+    known = recipients(order, customer)
+    return [Target(ch, known[ch]) for ch in order_of
+            if ch in ("email", "sms") and ch in known and np.enabled(milestone, ch)]
+
+
+def _insert(s: Session, values: dict[str, Any]) -> int | None:
+    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(Notice).values(**values).on_conflict_do_nothing(
+        index_elements=["idempotency_key"]).returning(Notice.id)
+    return s.execute(stmt).scalar()
+
+
+def _available_at(channel: str, milestone: str, now: datetime, np: NotifyPrefs,
+                  settings: Settings) -> datetime:
+    spec = milestones.get(milestone)
+    at = now
+    if spec and spec.coalesce_group and np.coalesce_minutes:
+        at = now + timedelta(minutes=np.coalesce_minutes)
+    return timing.next_allowed(at, settings.zone, np.quiet(channel),
+                               holiday_quiet=np.quiet(channel, holiday=True),
+                               calendar=np.calendar)
+
+
+def _coalesce(s: Session, order_id: int, channel: str, group: str, new_id: int) -> None:
+    """Older news of the same group that is still waiting is replaced by the new notice."""
+    s.execute(update(Notice).where(
+        Notice.order_id == order_id, Notice.channel == channel, Notice.coalesce_group == group,
+        Notice.state == NoticeState.QUEUED, Notice.id < new_id,
+    ).values(state=NoticeState.COALESCED, superseded_by=new_id).execution_options(
+        synchronize_session=False))
+
+
+def create_notice(s: Session, row: OutboxMessage, order: Order, target: Target,
+                  ctx: dict[str, Any], np: NotifyPrefs, settings: Settings, *,
+                  fallbacks: list[str], key: str, fallback_of: int | None = None) -> int | None:
+    milestone = row.kind
+    live = templates.live(s, milestone, target.channel, order.language)
+    if live is None:
+        return None
+    rendered = templates.render(live[0], live[1], ctx)
+    spec = milestones.get(milestone)
+    now = clock.utcnow()
+    state = NoticeState.SENT if target.channel == "inbox" else NoticeState.QUEUED
+    notice_id = _insert(s, {
+        "idempotency_key": key, "message_id": ids.message_id(), "outbox_id": row.id,
+        "order_id": order.id, "customer_id": order.customer_id, "milestone": milestone,
+        "channel": target.channel, "recipient": target.recipient, "language": order.language,
+        "template_version": rendered.version, "subject": rendered.subject,
+        "body_text": rendered.body_text, "body_html": rendered.body_html,
+        "params": {k: v for k, v in ctx.items() if isinstance(v, str)},
+        "state": state, "available_at": _available_at(target.channel, milestone, now, np, settings),
+        "attempts": 0, "fence": 0, "fallback_channels": fallbacks, "fallback_of": fallback_of,
+        "coalesce_group": spec.coalesce_group if spec else None,
+        "history": [{"at": now.isoformat(), "state": state.value}], "created_at": now,
+        "sent_at": now if state is NoticeState.SENT else None,
+    })
+    if notice_id is None:
+        return None
+    if target.channel == "inbox":
+        s.add(InboxMessage(customer_id=order.customer_id, order_id=order.id, notice_id=notice_id,
+                           subject=rendered.subject, body_text=rendered.body_text, created_at=now))
+    elif spec and spec.coalesce_group:
+        _coalesce(s, order.id, target.channel, spec.coalesce_group, notice_id)
+    return notice_id
+
+
+def notice_key(row: OutboxMessage, channel: str, recipient: str) -> str:
+    return f"{row.idempotency_key}|{channel}|{recipient}"
+
+
+def _webhooks(s: Session, row: OutboxMessage, order: Order | None) -> None:
+    now = clock.utcnow()
+    for endpoint in s.scalars(select(WebhookEndpoint).where(WebhookEndpoint.enabled.is_(True))):
+        if "*" not in endpoint.events and row.kind not in endpoint.events:
+            continue
+        _insert(s, {
+            "idempotency_key": notice_key(row, "webhook", f"endpoint:{endpoint.id}"),
+            "message_id": f"msg_{row.message_id}_{endpoint.id}", "outbox_id": row.id,
+            "order_id": order.id if order else None,
+            "customer_id": order.customer_id if order else None, "milestone": row.kind,
+            "channel": "webhook", "recipient": endpoint.url, "language": "en",
+            "endpoint_id": endpoint.id, "body_text": "",
+            "params": {"type": row.kind, "timestamp": row.created_at.isoformat(),
+                       "data": row.payload},
+            "state": NoticeState.QUEUED, "available_at": now, "attempts": 0, "fence": 0,
+            "fallback_channels": [], "history": [{"at": now.isoformat(), "state": "queued"}],
+            "created_at": now,
+        })
+
+
+def fan_out_row(s: Session, row: OutboxMessage, np: NotifyPrefs, settings: Settings) -> None:
+    order = s.get(Order, row.order_id) if row.order_id else None
+    _webhooks(s, row, order)
+    if order is not None:
+        customer = s.get(Customer, order.customer_id)
+        ctx = context.build(s, order, customer, row.payload, settings)
+        chain = channel_chain(row.kind, order, customer, np)
+        if chain:
+            first, rest = chain[0], [t.channel for t in chain[1:]]
+            create_notice(s, row, order, first, ctx, np, settings, fallbacks=rest,
+                          key=notice_key(row, first.channel, first.recipient))
+        inbox = recipients(order, customer).get("inbox")
+        spec = milestones.get(row.kind)
+        if inbox and spec and spec.customer_facing and np.enabled(row.kind, "inbox"):
+            create_notice(s, row, order, Target("inbox", inbox), ctx, np, settings,
+                          fallbacks=[], key=notice_key(row, "inbox", inbox))
+    row.state = OutboxState.DONE
+    row.attempts += 1
+
+
+def fan_out(db: Db, settings: Settings, *, batch: int = 200) -> int:
+    """One transaction: claim due outbox rows (SKIP LOCKED on PostgreSQL), fan them out."""
+    with db.transaction() as s:
+        stmt = (select(OutboxMessage)
+                .where(OutboxMessage.state == OutboxState.PENDING,
+                       OutboxMessage.available_at <= clock.utcnow())
+                .order_by(OutboxMessage.id).limit(batch))
+        if db.dialect == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        rows = list(s.scalars(stmt))
+        if not rows:
+            return 0
+        np = prefs.load(s)
+        for row in rows:
+            try:
+                with s.begin_nested():
+                    fan_out_row(s, row, np, settings)
+            except Exception as exc:  # one poisoned row must not block the others
+                _postpone(row, exc)
+        return len(rows)
+
+
+def _postpone(row: OutboxMessage, exc: Exception) -> None:
+    row.attempts += 1
+    row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    if row.attempts >= 10:
+        row.state = OutboxState.DEAD
+    else:
+        row.available_at = clock.utcnow() + timedelta(seconds=min(3600, 5 * 2**row.attempts))
+

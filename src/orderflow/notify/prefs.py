@@ -1,0 +1,83 @@
+"""The merchant's notification settings: switches, quiet hours, holidays, coalescing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from orderflow import clock
+from orderflow.notify import milestones
+from orderflow.notify.models import ChannelSwitch, MerchantSetting
+from orderflow.notify.timing import Window
+
+DEFAULTS: dict[str, Any] = {
+    # No SMS from 21:00 to 08:00; email and inbox any time.
+    "quiet_hours": {"sms": ["21:00", "08:00"]},
+    # On days off (per the calendar) SMS waits until 10:00.
+    "holiday_quiet_hours": {"sms": ["20:00", "10:00"]},
+    "holiday_calendar": None,  # "CN" (chinese-calendar, with 调休), or a country code
+    # Extra minutes to hold coalescible notices (shipped, out for delivery, delivered) so
+    # fast-moving parcels give one message; waiting notices coalesce regardless.
+    "coalesce_minutes": 0,
+    "max_attempts": {"email": 8, "sms": 6, "webhook": 8},
+}
+
+
+@dataclass
+class NotifyPrefs:
+    values: dict[str, Any]
+    switches: dict[tuple[str, str], bool] = field(default_factory=dict)
+
+    def enabled(self, milestone: str, channel: str) -> bool:
+        explicit = self.switches.get((milestone, channel))
+        if explicit is not None:
+            return explicit
+        return (milestone, channel) not in milestones.DEFAULT_OFF
+
+    def quiet(self, channel: str, *, holiday: bool = False) -> Window | None:
+        table = self.values["holiday_quiet_hours" if holiday else "quiet_hours"] or {}
+        span = table.get(channel)
+        return Window.parse(*span) if span else None
+
+    @property
+    def calendar(self) -> str | None:
+        value = self.values.get("holiday_calendar")
+        return str(value) if value else None
+
+    @property
+    def coalesce_minutes(self) -> int:
+        return int(self.values.get("coalesce_minutes") or 0)
+
+    def max_attempts(self, channel: str) -> int:
+        return int((self.values.get("max_attempts") or {}).get(channel, 6))
+
+
+def load(s: Session) -> NotifyPrefs:
+    values = dict(DEFAULTS)
+    for row in s.scalars(select(MerchantSetting)):
+        values[row.key] = row.value
+    switches = {(sw.milestone, sw.channel): sw.enabled for sw in s.scalars(select(ChannelSwitch))}
+    return NotifyPrefs(values, switches)
+
+
+def _upsert(s: Session, model: type[Any], values: dict[str, Any], keys: list[str],
+            update: dict[str, Any]) -> None:
+    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(model).values(**values)
+    s.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update))
+
+
+def set_value(s: Session, key: str, value: Any) -> None:
+    now = clock.utcnow()
+    _upsert(s, MerchantSetting, {"key": key, "value": value, "updated_at": now}, ["key"],
+            {"value": value, "updated_at": now})
+
+
+def set_switch(s: Session, milestone: str, channel: str, enabled: bool) -> None:
+    _upsert(s, ChannelSwitch, {"milestone": milestone, "channel": channel, "enabled": enabled},
+            ["milestone", "channel"], {"enabled": enabled})
