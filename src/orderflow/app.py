@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from orderflow import __version__
+from orderflow import __version__, web
 from orderflow.api import catalog as catalog_api
 from orderflow.api import orders as orders_api
 from orderflow.api import problems
@@ -17,9 +17,12 @@ def create_app(db: Db | None = None, settings: Settings | None = None) -> FastAP
     app = FastAPI(
         title="OrderFlow API",
         version=__version__,
-        description="Orders, payments, stock and customer notifications. "
-        "Authenticate with `Authorization: Bearer <token>` (create one with `orderflow token create`). "
-        "Errors are RFC 9457 problem+json with a stable `code` and the failing `errors[].field`.",
+        description=(
+            "Orders, payments, stock and customer notifications. Authenticate with "
+            "`Authorization: Bearer <token>` (create one with `orderflow token create`). "
+            "Errors are RFC 9457 problem+json with a stable `code` and the failing "
+            "`errors[].field`."
+        ),
         openapi_url="/api/openapi.json",
         docs_url="/api/docs",
         redoc_url=None,
@@ -29,6 +32,7 @@ def create_app(db: Db | None = None, settings: Settings | None = None) -> FastAP
     problems.install(app)
     app.include_router(orders_api.router)
     app.include_router(catalog_api.router)
+    web.install(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -1,0 +1,185 @@
+"""Console languages: gettext catalogs compiled in memory at start-up, and enum labels.
+
+The .po files in `orderflow/i18n/<locale>/LC_MESSAGES/messages.po` are the source;
+they are compiled with Babel into GNUTranslations when the console starts, so no
+build step is needed. Labels of stored enum values (statuses, payment methods,
+timeline kinds) are msgids marked with `N_` so `pybabel extract` finds them.
+"""
+
+from __future__ import annotations
+
+import gettext
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from orderflow.auth.models import Role
+from orderflow.orders.status import Status
+from orderflow.payments.models import PaymentMethod, PaymentState
+
+CATALOG_DIR = Path(__file__).resolve().parent.parent / "i18n"
+LANGUAGES = {"zh-CN": "zh_CN", "en": "en"}  # console language -> Babel/gettext locale
+DEFAULT_LANGUAGE = "zh-CN"
+LANGUAGE_NAMES = {"zh-CN": "中文", "en": "English"}  # each in its own script, never translated
+
+
+def N_(message: str) -> str:
+    """Marks a msgid for extraction; translated later, when the language is known."""
+    return message
+
+
+STATUS_LABELS: dict[str, str] = {
+    Status.PENDING_PAYMENT: N_("Awaiting payment"),
+    Status.PAID: N_("Paid"),
+    Status.AWAITING_REVIEW: N_("Awaiting review"),
+    Status.APPROVED: N_("Approved"),
+    Status.ON_HOLD: N_("On hold"),
+    Status.ALLOCATED: N_("Allocated"),
+    Status.PICKING: N_("Picking"),
+    Status.PACKED: N_("Packed"),
+    Status.SHIPPED: N_("Shipped"),
+    Status.IN_TRANSIT: N_("In transit"),
+    Status.OUT_FOR_DELIVERY: N_("Out for delivery"),
+    Status.DELIVERED: N_("Delivered"),
+    Status.COMPLETED: N_("Completed"),
+    Status.CANCELLED: N_("Cancelled"),
+    Status.EXCEPTION: N_("Delivery exception"),
+}
+
+METHOD_LABELS: dict[str, str] = {
+    PaymentMethod.ALIPAY: N_("Alipay"),
+    PaymentMethod.WECHAT_PAY: N_("WeChat Pay"),
+    PaymentMethod.UNIONPAY: N_("UnionPay"),
+    PaymentMethod.CARD: N_("Card"),
+    PaymentMethod.BANK_TRANSFER: N_("Bank transfer"),
+    PaymentMethod.COD: N_("Cash on delivery"),
+}
+
+PAYMENT_STATE_LABELS: dict[str, str] = {
+    PaymentState.PENDING: N_("Pending"),
+    PaymentState.SUCCEEDED: N_("Succeeded"),
+    PaymentState.FAILED: N_("Failed"),
+    PaymentState.REFUNDED: N_("Refunded"),
+}
+
+EVENT_LABELS: dict[str, str] = {
+    "order.placed": N_("Order placed"),
+    "status.changed": N_("Status changed"),
+    "stock.reserved": N_("Stock reserved"),
+    "stock.reservation_failed": N_("Stock reservation failed"),
+    "payment.succeeded": N_("Payment received"),
+    "payment.failed": N_("Payment failed"),
+    "payment.pending": N_("Payment pending"),
+    "payment.refunded": N_("Payment refunded"),
+    "payment.duplicate": N_("Duplicate payment (owed back)"),
+    "refund.owed": N_("Refund owed"),
+}
+
+ROLE_LABELS: dict[str, str] = {
+    Role.ADMIN: N_("Administrator"),
+    Role.SERVICE: N_("Customer service"),
+    Role.WAREHOUSE: N_("Warehouse"),
+}
+
+ACTOR_LABELS: dict[str, str] = {
+    "staff": N_("Staff"),
+    "api": N_("API"),
+    "system": N_("System"),
+    "customer": N_("Customer"),
+    "channel": N_("Channel"),
+}
+
+QUANTITY_LABELS: dict[str, str] = {
+    "ordered": N_("Ordered"),
+    "reserved": N_("Reserved"),
+    "allocated": N_("Allocated"),
+    "picked": N_("Picked"),
+    "packed": N_("Packed"),
+    "shipped": N_("Shipped"),
+    "delivered": N_("Delivered"),
+    "returned": N_("Returned"),
+    "refunded": N_("Refunded"),
+    "cancelled": N_("Cancelled"),
+}
+
+FIELD_LABELS: dict[str, str] = {
+    "reason": N_("Reason"),
+    "amount": N_("Amount"),
+    "method": N_("Payment method"),
+    "currency": N_("Currency"),
+    "external_ref": N_("Payment reference"),
+    "state": N_("Payment state"),
+    "status": N_("Status"),
+    "from": N_("Placed from"),
+    "to": N_("Placed to"),
+    "cursor": N_("Page"),
+    "limit": N_("Page size"),
+    "file": N_("File"),
+    "lines": N_("Lines"),
+}
+
+ERROR_LABELS: dict[str, str] = {
+    "validation.failed": N_("Some fields are not valid."),
+    "order.illegal_transition": N_("This status change is not allowed."),
+    "order.guard_failed": N_("This status change is not allowed yet."),
+    "order.concurrent_change": N_("Someone else changed this order; reload and try again."),
+    "order.already_shipped": N_("The order has shipped; use after-sales instead."),
+    "order.not_found": N_("Order not found"),
+    "payment.reference_reused": N_("This payment reference belongs to another order."),
+    "stock.insufficient": N_("Not enough stock."),
+    "import.unavailable": N_("The order importer is not installed yet."),
+}
+
+LABELS: dict[str, dict[str, str]] = {
+    "status": STATUS_LABELS,
+    "method": METHOD_LABELS,
+    "payment_state": PAYMENT_STATE_LABELS,
+    "event": EVENT_LABELS,
+    "role": ROLE_LABELS,
+    "actor": ACTOR_LABELS,
+    "quantity": QUANTITY_LABELS,
+    "field": FIELD_LABELS,
+    "error": ERROR_LABELS,
+}
+
+
+def compile_catalog(path: Path) -> gettext.GNUTranslations:
+    """A .po file compiled in memory: read_po -> write_mo -> GNUTranslations."""
+    with path.open("rb") as po:
+        catalog = read_po(po)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def translations(language: str) -> gettext.GNUTranslations:
+    locale = LANGUAGES[language]
+    return compile_catalog(CATALOG_DIR / locale / "LC_MESSAGES" / "messages.po")
+
+
+def supported(language: str | None) -> str | None:
+    return language if language in LANGUAGES else None
+
+
+def negotiate(accept_language: str | None) -> str:
+    """The first supported language in an Accept-Language header, else zh-CN."""
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("zh"):
+            return "zh-CN"
+        if tag.startswith("en"):
+            return "en"
+    return DEFAULT_LANGUAGE
+
+
+def label(language: str, group: str, value: str | None) -> str:
+    """The translated label of a stored value; the raw value if it has none yet."""
+    if value is None:
+        return ""
+    msgid = LABELS[group].get(value)
+    return translations(language).gettext(msgid) if msgid else value

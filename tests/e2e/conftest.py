@@ -1,0 +1,86 @@
+"""Browser tests: the real app under uvicorn on a free localhost port, driven by
+Playwright in Debian's Chromium (never a downloaded browser).
+
+One browser per module; one server per test, on that test's database. These run on
+SQLite only: the database behaviour is covered by the web and integration tests.
+Without /usr/bin/chromium they are skipped, unless CI is set, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, sync_playwright
+
+from orderflow.app import create_app
+from orderflow.config import Settings
+from orderflow.db import Db
+from orderflow.orders.numbering import reset_allocators
+
+CHROMIUM = Path(os.environ.get("ORDERFLOW_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def _require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    if IN_CI:
+        pytest.fail(f"CI requires Chromium at {CHROMIUM}")
+    pytest.skip(f"SKIPPED browser tests: no Chromium at {CHROMIUM} (apt install chromium)")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    _require_chromium()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def db(tmp_path: Path, sqlite_template: Path) -> Iterator[Db]:
+    """SQLite only (overrides the two-engine fixture for browser tests)."""
+    reset_allocators()
+    path = tmp_path / "orderflow.db"
+    shutil.copy(sqlite_template, path)
+    database = Db(f"sqlite:///{path}", pool_size=20)
+    yield database
+    database.dispose()
+    reset_allocators()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def base_url(db: Db, settings: Settings) -> Iterator[str]:
+    """The app served by uvicorn in a background thread."""
+    port = _free_port()
+    config = uvicorn.Config(create_app(db, settings), host="127.0.0.1", port=port,
+                            log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
