@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -123,17 +125,36 @@ def create_token(db: Db, name: str, scopes: list[str], *, user_id: int | None = 
     return token
 
 
+# Tokens verified in the last few seconds (per process): the API's hot path skips a
+# database read per request. A revocation in this process clears it at once; other
+# processes honour it within VERIFIED_TTL seconds. Only successes are remembered.
+VERIFIED_TTL = 5.0
+_verified: dict[tuple[int, str], tuple[float, TokenIdentity]] = {}
+_verified_lock = threading.Lock()
+
+
 def verify_token(db: Db, token: str) -> TokenIdentity:
     if not token.startswith(TOKEN_PREFIX):
         raise Unauthorized("not an OrderFlow API token", code="auth.bad_token")
     digest = _digest(token)
+    key = (id(db), digest)
+    hit = _verified.get(key)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
     with db.read() as s:
         row = s.scalars(select(ApiToken).where(ApiToken.token_hash == digest)).first()
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
         raise Unauthorized("unknown or revoked API token", code="auth.bad_token")
-    return TokenIdentity(row.id, row.name, frozenset(row.scopes))
+    identity = TokenIdentity(row.id, row.name, frozenset(row.scopes))
+    with _verified_lock:
+        if len(_verified) > 10_000:
+            _verified.clear()
+        _verified[key] = (time.monotonic() + VERIFIED_TTL, identity)
+    return identity
 
 
 def revoke_token(db: Db, prefix: str) -> None:
     with db.transaction() as s:
         s.execute(update(ApiToken).where(ApiToken.prefix == prefix).values(revoked_at=clock.utcnow()))
+    with _verified_lock:
+        _verified.clear()

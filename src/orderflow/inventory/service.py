@@ -45,7 +45,29 @@ def reserve(s: Session, needs: list[Need]) -> list[Reservation]:
 
 
 def _take(s: Session, sku_id: int, quantity: int) -> int | None:
-    """Reserve the whole quantity in one warehouse, best priority first."""
+    """Reserve the whole quantity in one warehouse, best priority first.
+
+    One round trip in the usual case: the best warehouse is chosen and reserved in one
+    conditional UPDATE; only if that loses a race are the candidates tried in turn."""
+    best = (select(StockLevel.id)
+            .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
+            .where(StockLevel.sku_id == sku_id, AVAILABLE >= quantity)
+            .order_by(Warehouse.priority, StockLevel.id)
+            .limit(1)
+            .scalar_subquery())
+    taken = s.execute(
+        update(StockLevel)
+        .where(StockLevel.id == best, AVAILABLE >= quantity)
+        .values(reserved=StockLevel.reserved + quantity, updated_at=clock.utcnow())
+        .returning(StockLevel.warehouse_id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if taken is not None:
+        return int(taken[0])
+    return _take_any(s, sku_id, quantity)
+
+
+def _take_any(s: Session, sku_id: int, quantity: int) -> int | None:
     candidates = s.execute(
         select(StockLevel.id, StockLevel.warehouse_id)
         .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)

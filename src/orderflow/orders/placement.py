@@ -9,12 +9,13 @@ the caller's transaction. The use case that opens that transaction is
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
-from orderflow import clock, money
+from orderflow import clock, ids, money
 from orderflow.catalog.models import Sku
 from orderflow.config import Settings
 from orderflow.customers.models import Customer
@@ -22,9 +23,10 @@ from orderflow.errors import FieldProblem, ValidationFailed
 from orderflow.inventory import service as inventory
 from orderflow.orders import lifecycle, rules
 from orderflow.orders.lifecycle import Actor
-from orderflow.orders.models import Order, OrderLine
+from orderflow.orders.models import Order, OrderLine, TimelineEvent
 from orderflow.orders.schemas import OrderIn
 from orderflow.orders.status import Status
+from orderflow.outbox import OutboxMessage, OutboxState
 
 
 @dataclass
@@ -138,67 +140,156 @@ def _contacts(cmd: OrderIn, problems: list[FieldProblem]) -> tuple[rules.Phone |
     return phone, email, masked
 
 
-def _customer(s: Session, c: Checked) -> Customer:
-    """Find the customer by unmasked phone or email, else create one."""
+def customer_keys(c: Checked) -> tuple[str | None, str | None]:
+    """The (unmasked phone, email) an order's customer is found by."""
     phone = c.phone.value if c.phone and not c.phone.masked else None
-    keys = [cond for cond in (Customer.phone == phone if phone else None,
-                              Customer.email == c.email if c.email else None) if cond is not None]
-    if keys:
-        found = s.scalars(select(Customer).where(or_(*keys)).order_by(Customer.id).limit(1)).first()
-        if found is not None:
-            return found
-    customer = Customer(
-        name=c.cmd.customer.name, email=c.email, phone=c.phone.value if c.phone else None,
-        pii_masked=c.pii_masked, language=c.cmd.customer.language,
-        channel_prefs=["sms", "email", "inbox"] if c.cmd.customer.language == "zh-CN"
+    return phone, c.email
+
+
+def customer_values(c: Checked, now: datetime) -> dict[str, Any]:
+    """The customers row a new buyer gets (single and bulk intake)."""
+    language = c.cmd.customer.language
+    return {
+        "name": c.cmd.customer.name, "email": c.email,
+        "phone": c.phone.value if c.phone else None, "pii_masked": c.pii_masked,
+        "language": language,
+        "channel_prefs": ["sms", "email", "inbox"] if language == "zh-CN"
         else ["email", "sms", "inbox"],
-        created_at=clock.utcnow(),
-    )
-    s.add(customer)
-    s.flush()
-    return customer
+        "opt_out_marketing": False, "blocked": False, "created_at": now,
+    }
+
+
+def _customer_id(s: Session, c: Checked, now: datetime) -> int:
+    """Find the customer by unmasked phone or email, else create one."""
+    phone, email = customer_keys(c)
+    keys = [cond for cond in (Customer.phone == phone if phone else None,
+                              Customer.email == email if email else None) if cond is not None]
+    if keys:
+        found = s.scalar(select(Customer.id).where(or_(*keys)).order_by(Customer.id).limit(1))
+        if found is not None:
+            return int(found)
+    return int(s.execute(insert(Customer).returning(Customer.id),
+                         [customer_values(c, now)]).scalar_one())
 
 
 def search_text(*parts: str | None) -> str:
     return " ".join(p.lower() for p in parts if p)
 
 
-def create(s: Session, c: Checked, *, number: str, actor: Actor, settings: Settings) -> Order:
-    """A step: write the checked order inside the caller's transaction."""
-    now = clock.utcnow()
+def order_values(c: Checked, *, number: str, customer_id: int, now: datetime,
+                 settings: Settings) -> dict[str, Any]:
+    """The orders row of a checked order: the one definition both intake paths write."""
     cmd, addr = c.cmd, c.cmd.shipping_address
-    customer = _customer(s, c)
-    order = Order(
-        number=number, channel=cmd.channel, external_id=cmd.external_id, status=Status.PENDING_PAYMENT,
-        version=1, customer_id=customer.id, recipient_name=cmd.customer.name,
-        recipient_phone=c.phone.value if c.phone else None, recipient_email=c.email,
-        pii_masked=c.pii_masked, country=(addr.country or "CN").upper(), province=addr.province,
-        city=addr.city, district=addr.district, address_detail=addr.detail or "",
-        postal_code=addr.postal_code, language=cmd.customer.language, currency=c.currency,
-        subtotal_minor=c.totals.subtotal_minor, shipping_minor=c.totals.shipping_minor,
-        discount_minor=c.totals.discount_minor, total_minor=c.totals.total_minor, paid_minor=0,
-        refund_due_minor=0, cod=cmd.cod,
-        payment_deadline_at=None if cmd.cod else now + timedelta(minutes=settings.unpaid_timeout_minutes),
-        buyer_remark=cmd.buyer_remark, seller_remark=cmd.seller_remark, placed_at=now,
-        updated_at=now,
-        search_text=search_text(number, cmd.customer.name, c.phone.value if c.phone else None,
-                                c.email, cmd.external_id),
-    )
+    phone = c.phone.value if c.phone else None
+    deadline = None if cmd.cod else now + timedelta(minutes=settings.unpaid_timeout_minutes)
+    return {
+        "number": number, "channel": cmd.channel, "external_id": cmd.external_id,
+        "status": Status.PENDING_PAYMENT, "version": 1, "hold_resume_status": None,
+        "customer_id": customer_id, "recipient_name": cmd.customer.name,
+        "recipient_phone": phone, "recipient_email": c.email, "pii_masked": c.pii_masked,
+        "country": (addr.country or "CN").upper(), "province": addr.province, "city": addr.city,
+        "district": addr.district, "address_detail": addr.detail or "",
+        "postal_code": addr.postal_code, "language": cmd.customer.language,
+        "currency": c.currency, "subtotal_minor": c.totals.subtotal_minor,
+        "shipping_minor": c.totals.shipping_minor, "discount_minor": c.totals.discount_minor,
+        "total_minor": c.totals.total_minor, "paid_minor": 0, "refund_due_minor": 0,
+        "cod": cmd.cod, "payment_deadline_at": deadline, "buyer_remark": cmd.buyer_remark,
+        "seller_remark": cmd.seller_remark, "placed_at": now, "updated_at": now,
+        "search_text": search_text(number, cmd.customer.name, phone, c.email, cmd.external_id),
+    }
+
+
+def line_values(c: Checked, order_id: int, *, reserved: bool) -> list[dict[str, Any]]:
+    """The order_lines rows; `reserved` when the same transaction reserves their stock."""
+    return [
+        {"order_id": order_id, "sku_id": c.skus[line.sku].id, "sku_code": line.sku,
+         "name": c.skus[line.sku].name, "unit_price_minor": price,
+         "line_total_minor": price * line.quantity, "ordered": line.quantity,
+         "reserved": line.quantity if reserved else 0, "allocated": 0, "picked": 0, "packed": 0,
+         "shipped": 0, "delivered": 0, "returned": 0, "refunded": 0, "cancelled": 0}
+        for line, price in zip(c.cmd.lines, c.unit_prices, strict=True)
+    ]
+
+
+def needs_of(order_id: int, lines: list[dict[str, Any]],
+             line_ids: list[int]) -> list[inventory.Need]:
+    """What a new order's lines must reserve (all of each line)."""
+    return [inventory.Need(order_id, line_id, line["sku_id"], line["sku_code"], line["ordered"],
+                           field=f"lines[{i}].quantity")
+            for i, (line, line_id) in enumerate(zip(lines, line_ids, strict=True))]
+
+
+def timeline_values(order_id: int, kind: str, *, actor: Actor, now: datetime,
+                    to_status: Status | None = None,
+                    data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A timeline row, as lifecycle.record writes it."""
+    return {"order_id": order_id, "at": now, "actor": str(actor), "kind": kind,
+            "from_status": None, "to_status": to_status.value if to_status else None,
+            "reason": None, "data": data or {}}
+
+
+def reserved_data(needs: list[inventory.Need]) -> dict[str, Any]:
+    return {"lines": {n.sku_code: n.quantity for n in needs}}
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """The fields lifecycle.milestone_payload reads, for an order written with Core."""
+
+    id: int
+    number: str
+    status: Status
+    language: str
+    currency: str
+    total_minor: int
+
+
+def received_values(order_id: int, row: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The outbox row owing 'order received', as lifecycle.start owes it via outbox.add."""
+    snap = _Snapshot(order_id, row["number"], row["status"], row["language"], row["currency"],
+                     row["total_minor"])
+    milestone = lifecycle.PLACED_MILESTONE
+    return {
+        "kind": milestone, "idempotency_key": f"order:{order_id}:{milestone}",
+        "message_id": ids.message_id(), "order_id": order_id,
+        "payload": lifecycle.milestone_payload(cast(Order, snap), milestone),
+        "state": OutboxState.PENDING, "available_at": now, "attempts": 0, "fence": 0,
+        "created_at": now,
+    }
+
+
+def placed_rows(order_id: int, row: dict[str, Any], *, actor: Actor, now: datetime,
+                needs: list[inventory.Need] | None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The first timeline rows (placed, and reserved when `needs`) and the outbox row."""
+    events = [timeline_values(order_id, "order.placed", actor=actor, now=now,
+                              to_status=Status.PENDING_PAYMENT)]
+    if needs is not None:
+        events.append(timeline_values(order_id, "stock.reserved", actor=lifecycle.SYSTEM,
+                                      now=now, data=reserved_data(needs)))
+    return events, received_values(order_id, row, now)
+
+
+def create(s: Session, c: Checked, *, number: str, actor: Actor, settings: Settings) -> Order:
+    """A step: write the checked order inside the caller's transaction.
+
+    The rows come from the same builders the bulk importer uses; the order itself is
+    an ORM object so later steps (payment, transitions) can work on it."""
+    now = clock.utcnow()
+    row = order_values(c, number=number, customer_id=_customer_id(s, c, now), now=now,
+                       settings=settings)
+    order = Order(**row)
     s.add(order)
     s.flush()
-    lines = [
-        OrderLine(order_id=order.id, sku_id=c.skus[line.sku].id, sku_code=line.sku,
-                  name=c.skus[line.sku].name, unit_price_minor=price,
-                  line_total_minor=price * line.quantity, ordered=line.quantity, reserved=0,
-                  allocated=0, picked=0, packed=0, shipped=0, delivered=0, returned=0,
-                  refunded=0, cancelled=0)
-        for line, price in zip(cmd.lines, c.unit_prices, strict=True)
-    ]
-    s.add_all(lines)
-    s.flush()
-    lifecycle.start(s, order, actor=actor)
-    if settings.reserve_at == "placement":
-        reserve_order(s, order, lines)
+    reserve = settings.reserve_at == "placement"
+    lines = line_values(c, order.id, reserved=reserve)
+    returning = insert(OrderLine).returning(OrderLine.id, sort_by_parameter_order=True)
+    line_ids = list(s.scalars(returning, lines))
+    needs = needs_of(order.id, lines, line_ids) if reserve else None
+    if needs:
+        inventory.reserve(s, needs)
+    events, notice = placed_rows(order.id, row, actor=actor, now=now, needs=needs)
+    s.execute(insert(TimelineEvent), events)
+    s.execute(insert(OutboxMessage), [notice])
     return order
 
 
