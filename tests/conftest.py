@@ -68,7 +68,7 @@ def pg_url() -> Iterator[str]:
         if IN_CI:
             pytest.fail(f"CI requires PostgreSQL: {_pg_skip_reason}")
         pytest.skip(f"SKIPPED PostgreSQL tests: {_pg_skip_reason}")
-    name = f"orderflow_test_{_worker()}"
+    name = f"orderflow_test_{_worker()}_{os.getpid()}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')

@@ -27,6 +27,7 @@ from orderflow.auth.models import Role
 from orderflow.config import get_settings
 from orderflow.db import get_db
 from orderflow.errors import OrderFlowError
+from orderflow.notify import smtp_sink
 from orderflow.orders.lifecycle import Actor
 
 app = typer.Typer(
@@ -118,6 +119,15 @@ def worker() -> None:
     """Run the background worker (any number of them, on any number of machines)."""
     logs.setup()
     worker_mod.run_forever(worker_mod.default_jobs(get_db(), get_settings()))
+
+
+@app.command("smtp-sink")
+def smtp_sink_cmd(host: str = "127.0.0.1", port: int = 8025) -> None:
+    """The demo's local SMTP server: keeps every message in var/mail for the Mailbox page."""
+    settings = get_settings()
+    logs.setup()
+    console.print(f"SMTP sink on {host}:{port}, mail kept in {settings.var_dir / 'mail'}")
+    smtp_sink.serve_forever(settings.var_dir / "mail", host, port)
 
 
 @app.command()

@@ -19,6 +19,7 @@ import logging
 import random
 import os
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -41,10 +42,15 @@ from orderflow.notify.channels import (
     TemporaryFailure,
 )
 from orderflow.notify.models import Alert, Notice, NoticeState, WebhookEndpoint
+from orderflow.notify.models import WebhookAttempt as AttemptRow
+from orderflow.notify.webhooks.sender import next_delay
 from orderflow.orders.models import TimelineEvent
 
 log = logging.getLogger("orderflow.notify")
-LEASE = timedelta(seconds=60)
+LEASE = timedelta(seconds=float(os.environ.get("ORDERFLOW_NOTIFY_LEASE_SECONDS", "60")))
+# A worker does not start a send when less than this is left of its lease: better to let
+# another worker reclaim the notice than to race it.
+LEASE_MARGIN = LEASE / 4
 _rng = random.Random()
 
 
@@ -57,6 +63,8 @@ class Claimed:
     id: int
     fence: int
     outgoing: Outgoing
+    deadline: float = 0.0  # time.monotonic() after which this worker must not send
+    endpoint_id: int | None = None
 
 
 def backoff(attempts: int, *, base: float = 5.0, cap: float = 3600.0) -> float:
@@ -80,6 +88,7 @@ def _due(now: datetime) -> Any:
 
 def claim(db: Db, owner: str, *, limit: int = 50, channels: tuple[str, ...] | None = None) -> list[Claimed]:
     now = clock.utcnow()
+    deadline = time.monotonic() + (LEASE - LEASE_MARGIN).total_seconds()
     with db.transaction() as s:
         stmt = select(Notice).where(_due(now))
         if channels:
@@ -99,7 +108,7 @@ def claim(db: Db, owner: str, *, limit: int = 50, channels: tuple[str, ...] | No
             if n.endpoint_id:
                 endpoint = s.get(WebhookEndpoint, n.endpoint_id)
                 secrets = tuple(endpoint.secrets) if endpoint else ()
-            claimed.append(Claimed(n.id, n.fence, _outgoing(n, secrets)))
+            claimed.append(Claimed(n.id, n.fence, _outgoing(n, secrets), deadline, n.endpoint_id))
         return claimed
 
 
@@ -160,7 +169,10 @@ def record_failure(s: Session, c: Claimed, failure: DeliveryFailure, *, max_atte
     n.lease_owner = n.lease_until = None
     n.last_error = f"{failure.code}: {failure.reason}"[:2000]
     if isinstance(failure, TemporaryFailure) and n.attempts < max_attempts:
-        delay = failure.retry_after if failure.retry_after is not None else backoff(n.attempts)
+        delay = failure.retry_after
+        if delay is None:
+            delay = (next_delay(n.attempts, _rng) if n.channel == "webhook"
+                     else backoff(n.attempts))
         n.state = NoticeState.QUEUED
         n.available_at = clock.utcnow() + timedelta(seconds=delay)
         _history(n, "retry", n.last_error)
@@ -197,12 +209,13 @@ class Dispatcher:
     channels: dict[str, Channel]
     make_fallback: Callable[[Session, Notice], int | None]
     owner: str = field(default_factory=worker_id)
-    on_attempt: Callable[[Session, Claimed, Any], None] | None = None
 
     def run_once(self, limit: int = 50) -> int:
         claimed = claim(self.db, self.owner, limit=limit, channels=tuple(self.channels))
         results: list[tuple[Claimed, SendResult | DeliveryFailure]] = []
         for c in claimed:
+            if time.monotonic() > c.deadline:
+                break  # the rest of the batch is left for whoever reclaims it
             results.append((c, self._send(c)))
         if results:
             with self.db.transaction() as s:
@@ -224,8 +237,12 @@ class Dispatcher:
 
     def _record(self, s: Session, c: Claimed, outcome: SendResult | DeliveryFailure,
                 max_attempts: int) -> None:
-        if self.on_attempt:
-            self.on_attempt(s, c, outcome)
+        attempt = getattr(outcome, "attempt", None)
+        if attempt is not None and c.endpoint_id is not None:
+            s.add(AttemptRow(notice_id=c.id, endpoint_id=c.endpoint_id, at=attempt.at,
+                             status_code=attempt.status, duration_ms=attempt.duration_ms,
+                             response_excerpt=attempt.response_body[:2000] or None,
+                             error=attempt.error))
         if isinstance(outcome, SendResult):
             record_sent(s, c, outcome)
         else:

@@ -24,6 +24,10 @@ def build_message(message: Outgoing, sender: str) -> EmailMessage:
     domain = sender.rsplit("@", 1)[-1].rstrip(">") or "orderflow.local"
     msg["Message-ID"] = f"<{message.message_id}@{domain}>"
     msg["X-OrderFlow-Notice"] = message.message_id
+    if message.event_type:
+        msg["X-OrderFlow-Milestone"] = message.event_type
+    if message.template_params.get("order_number"):
+        msg["X-OrderFlow-Order"] = message.template_params["order_number"]
     msg["Content-Language"] = message.language
     msg.set_content(message.text)
     if message.html:

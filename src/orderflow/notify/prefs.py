@@ -24,7 +24,7 @@ DEFAULTS: dict[str, Any] = {
     # Extra minutes to hold coalescible notices (shipped, out for delivery, delivered) so
     # fast-moving parcels give one message; waiting notices coalesce regardless.
     "coalesce_minutes": 0,
-    "max_attempts": {"email": 8, "sms": 6, "webhook": 8},
+    "max_attempts": {"email": 8, "sms": 6, "webhook": 10},  # webhook: the spec's schedule
 }
 
 

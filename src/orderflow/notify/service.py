@@ -3,8 +3,12 @@ dead letters, alerts."""
 
 from __future__ import annotations
 
+import base64
+import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -13,12 +17,14 @@ from orderflow import clock, ids, logs
 from orderflow.config import Settings
 from orderflow.customers.models import Customer
 from orderflow.db import Db
-from orderflow.errors import Conflict, NotFound
-from orderflow.notify import context, fanout, prefs
+from orderflow.errors import Conflict, FieldProblem, NotFound, ValidationFailed
+from orderflow.notify import context, fanout, milestones, prefs
 from orderflow.notify.channels import Channel
 from orderflow.notify.dispatch import Dispatcher, _timeline
 from orderflow.notify.mailer import SmtpChannel
-from orderflow.notify.models import Alert, Notice, NoticeState
+from orderflow.notify.models import Alert, Notice, NoticeState, WebhookEndpoint
+from orderflow.notify.sms.registry import sms_channel
+from orderflow.notify.webhooks.sender import WebhookChannel
 from orderflow.orders.lifecycle import Actor
 from orderflow.orders.models import Order
 from orderflow.outbox import OutboxMessage
@@ -51,9 +57,6 @@ def make_fallback(s: Session, n: Notice, settings: Settings) -> int | None:
 
 
 def default_channels(settings: Settings) -> dict[str, Channel]:
-    from orderflow.notify.sms.registry import sms_channel  # the SMS adapters package
-    from orderflow.notify.webhooks.sender import WebhookChannel
-
     return {
         "email": SmtpChannel(settings),
         "sms": sms_channel(settings),
@@ -133,3 +136,90 @@ def open_alerts(db: Db, limit: int = 100) -> list[Alert]:
     with db.read() as s:
         return list(s.scalars(select(Alert).where(Alert.resolved_at.is_(None))
                               .order_by(Alert.id.desc()).limit(limit)))
+
+
+def add_endpoint(db: Db, url: str, *, events: list[str], description: str | None,
+                 test_mode: bool) -> tuple[WebhookEndpoint, str]:
+    """Register a webhook endpoint; returns it and its signing secret (shown once)."""
+    problems = endpoint_problems(url, events, test_mode=test_mode)
+    if problems:
+        raise ValidationFailed(problems)
+    secret = new_secret()
+    with db.transaction() as s:
+        endpoint = WebhookEndpoint(url=url, description=description, secrets=[secret],
+                                   events=sorted(set(events)), enabled=True,
+                                   created_at=clock.utcnow())
+        s.add(endpoint)
+        s.flush()
+        return endpoint, secret
+
+
+def endpoint_problems(url: str, events: list[str], *, test_mode: bool) -> list[FieldProblem]:
+    found = []
+    unknown = sorted(set(events) - set(milestones.MILESTONES) - {"*"})
+    if unknown:
+        found.append(FieldProblem("events", "webhook.unknown_event",
+                                  f"unknown events {unknown}; choose from {sorted(milestones.MILESTONES)}"))
+    parsed = urlsplit(url)
+    if parsed.scheme not in ("https", "http") or not parsed.hostname:
+        found.append(FieldProblem("url", "webhook.bad_url", "must be an http(s) URL"))
+    elif not test_mode and parsed.scheme != "https":
+        found.append(FieldProblem("url", "webhook.not_https", "use https outside test mode"))
+    return found
+
+
+def new_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def rotate_secret(db: Db, endpoint_id: int) -> str:
+    """A new secret signs next to the old one until `retire_old_secrets`."""
+    secret = new_secret()
+    with db.transaction() as s:
+        endpoint = s.get(WebhookEndpoint, endpoint_id)
+        if endpoint is None:
+            raise NotFound(f"no webhook endpoint {endpoint_id}", code="webhook.not_found")
+        endpoint.secrets = [secret, *endpoint.secrets][:2]
+    return secret
+
+
+def retire_old_secrets(db: Db, endpoint_id: int) -> None:
+    with db.transaction() as s:
+        endpoint = s.get(WebhookEndpoint, endpoint_id)
+        if endpoint is None:
+            raise NotFound(f"no webhook endpoint {endpoint_id}", code="webhook.not_found")
+        endpoint.secrets = endpoint.secrets[:1]
+
+
+def enable_endpoint(db: Db, endpoint_id: int, enabled: bool) -> None:
+    with db.transaction() as s:
+        endpoint = s.get(WebhookEndpoint, endpoint_id)
+        if endpoint is None:
+            raise NotFound(f"no webhook endpoint {endpoint_id}", code="webhook.not_found")
+        endpoint.enabled = enabled
+        endpoint.disabled_reason = None if enabled else "disabled by staff"
+
+
+def list_endpoints(db: Db) -> list[WebhookEndpoint]:
+    with db.read() as s:
+        return list(s.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)))
+
+
+def replay(db: Db, *, endpoint_id: int, since: datetime, until: datetime,
+           actor: Actor) -> int:
+    """Send again every delivery to this endpoint in a time range (new notices, new ids
+    are NOT used: a replay keeps each event's webhook-id so receivers can dedupe)."""
+    with db.transaction() as s:
+        rows = s.scalars(select(Notice).where(
+            Notice.endpoint_id == endpoint_id, Notice.created_at >= since,
+            Notice.created_at < until,
+            Notice.state.in_([NoticeState.SENT, NoticeState.DELIVERED, NoticeState.DEAD,
+                              NoticeState.FAILED]))).all()
+        now = clock.utcnow()
+        for n in rows:
+            n.state = NoticeState.QUEUED
+            n.available_at = now
+            n.attempts = 0
+            n.history = [*n.history, {"at": now.isoformat(), "state": "queued",
+                                      "detail": f"replayed by {actor}"}]
+        return len(rows)

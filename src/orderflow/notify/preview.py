@@ -1,0 +1,50 @@
+"""Template preview on a real order, and template look-up for the editor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from orderflow import money
+from orderflow.config import Settings
+from orderflow.customers.models import Customer
+from orderflow.db import Db
+from orderflow.errors import NotFound, ValidationFailed
+from orderflow.notify import context, milestones, templates
+from orderflow.notify.default_templates import Parts
+from orderflow.orders import queries
+
+
+def sample_context(db: Db, settings: Settings, order_number: str, milestone: str) -> dict[str, Any]:
+    with db.read() as s:
+        order = queries.get_order(s, order_number)
+        customer = s.get(Customer, order.customer_id)
+        payload = {"carrier": "SF", "tracking_number": "SF1234567890123", "reason": "示例 / sample",
+                   "amount": money.to_str(order.total_minor, order.currency),
+                   "method": "alipay", "status": order.status.value, "parcels": 2}
+        return context.build(s, order, customer, payload, settings)
+
+
+def preview(db: Db, settings: Settings, milestone: str, parts: Parts,
+            order_number: str) -> templates.Rendered:
+    found = templates.problems(milestone, parts)
+    if found:
+        raise ValidationFailed(found)
+    return templates.render(0, parts, sample_context(db, settings, order_number, milestone))
+
+
+def current(db: Db, milestone: str, channel: str, language: str) -> tuple[int, Parts]:
+    if milestones.get(milestone) is None:
+        raise NotFound(f"no milestone {milestone}", code="template.not_found")
+    with db.read() as s:
+        found = templates.live(s, milestone, channel, language)
+    if found is None:
+        raise NotFound(f"no template for {milestone} / {channel} / {language}",
+                       code="template.not_found")
+    return found
+
+
+def save(db: Db, settings: Settings, milestone: str, channel: str, language: str, parts: Parts,
+         *, author: str, sample_order: str | None = None) -> int:
+    sample = sample_context(db, settings, sample_order, milestone) if sample_order else None
+    with db.transaction() as s:
+        return templates.save(s, milestone, channel, language, parts, author=author, sample=sample)
