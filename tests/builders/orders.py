@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,7 +117,7 @@ def make_order(
         body["payment"] = {
             "method": "alipay",
             "amount": f"{total / 100:.2f}",
-            "external_ref": f"PAY-{id(body)}",
+            "external_ref": f"PAY-{uuid.uuid4().hex[:16]}",
         }
     placed = intake.place_order(db, OrderIn.model_validate(body), actor=API, settings=settings)
     for step in path:

@@ -38,10 +38,11 @@ def spawn(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
 
 def chaos(workers: list[subprocess.Popen[bytes]], env: dict[str, str], log: Path,
           stop: threading.Event, stats: dict[str, int]) -> None:
+    """Kill a random worker every 1-3 s (a restarted worker needs about a second to start)."""
     rng = random.Random(7)
     paused_once = False
     while not stop.is_set():
-        stop.wait(rng.uniform(0.3, 1.2))
+        stop.wait(rng.uniform(1.0, 3.0))
         if stop.is_set():
             break
         i = rng.randrange(len(workers))
@@ -83,7 +84,10 @@ def test_killed_and_paused_workers_miss_nothing_and_repeat_only_with_the_same_id
             for number in numbers:
                 fulfilment.ship_order(db, number, carrier="SF", tracking_number=f"SF{number}",
                                       actor=STAFF)
-            deadline = time.monotonic() + 240
+            time.sleep(LEASE_S * 3)  # keep killing while the backlog drains
+            stop.set()
+            monkey.join()
+            deadline = time.monotonic() + 300
             while time.monotonic() < deadline and _unfinished(db):
                 time.sleep(0.5)
         finally:

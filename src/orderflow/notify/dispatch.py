@@ -210,20 +210,29 @@ class Dispatcher:
     make_fallback: Callable[[Session, Notice], int | None]
     owner: str = field(default_factory=worker_id)
 
-    def run_once(self, limit: int = 50) -> int:
+    def run_once(self, limit: int = 50, *, group: int = 10) -> int:
+        """Claim a batch, send each, and record results every `group` sends, so a worker
+        killed mid-batch leaves at most that many accepted-but-unrecorded notices."""
         claimed = claim(self.db, self.owner, limit=limit, channels=tuple(self.channels))
-        results: list[tuple[Claimed, SendResult | DeliveryFailure]] = []
+        pending: list[tuple[Claimed, SendResult | DeliveryFailure]] = []
         for c in claimed:
             if time.monotonic() > c.deadline:
                 break  # the rest of the batch is left for whoever reclaims it
-            results.append((c, self._send(c)))
-        if results:
-            with self.db.transaction() as s:
-                np = prefs.load(s)
-                for c, outcome in results:
-                    with s.begin_nested():
-                        self._record(s, c, outcome, np.max_attempts(c.outgoing.channel))
+            pending.append((c, self._send(c)))
+            if len(pending) >= group:
+                self._record_all(pending)
+                pending = []
+        self._record_all(pending)
         return len(claimed)
+
+    def _record_all(self, results: list[tuple[Claimed, SendResult | DeliveryFailure]]) -> None:
+        if not results:
+            return
+        with self.db.transaction() as s:
+            np = prefs.load(s)
+            for c, outcome in results:
+                with s.begin_nested():
+                    self._record(s, c, outcome, np.max_attempts(c.outgoing.channel))
 
     def _send(self, c: Claimed) -> SendResult | DeliveryFailure:
         channel = self.channels[c.outgoing.channel]
