@@ -74,6 +74,8 @@ def resend_step(s: Session, old: Notice, *, actor: Actor) -> int:
     """A re-send is a NEW, explicit notice (its own key and message id) on the timeline."""
     if old.state in (NoticeState.QUEUED, NoticeState.SENDING):
         raise Conflict("this notice is still being delivered", code="notice.in_progress")
+    if old.channel == "inbox":
+        raise Conflict("an inbox copy is not sent again", code="notice.inbox_copy")
     count = s.scalar(select(func.count()).where(
         Notice.idempotency_key.like(f"{old.idempotency_key}|resend:%"))) or 0
     now = clock.utcnow()

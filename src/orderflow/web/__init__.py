@@ -15,7 +15,17 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from orderflow.config import Settings
-from orderflow.web import actions, auth, imports, orders, security
+from orderflow.web import (
+    actions,
+    auth,
+    imports,
+    notify_notices,
+    notify_settings,
+    notify_templates,
+    notify_webhooks,
+    orders,
+    security,
+)
 from orderflow.web.rendering import render
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -41,4 +51,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(security.LoginRequired, _login_required)
     app.add_exception_handler(security.Refused, _refused)
     for router in (auth.public, auth.console, imports.router, orders.router, actions.router):
+        app.include_router(router)
+    for router in (notify_templates.router, notify_settings.router, notify_notices.router,
+                   notify_webhooks.router):
         app.include_router(router)
