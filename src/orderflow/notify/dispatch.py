@@ -161,6 +161,17 @@ def record_sent(s: Session, c: Claimed, result: SendResult) -> bool:
     return True
 
 
+def _retry_delay(n: Notice, failure: DeliveryFailure, max_attempts: int) -> float | None:
+    """Seconds until the next try, or None when this channel is done with the notice."""
+    if not isinstance(failure, TemporaryFailure) or n.attempts >= max_attempts:
+        return None
+    if failure.retry_after is not None:
+        return failure.retry_after
+    if n.channel == "webhook":
+        return next_delay(n.attempts, _rng)  # the spec's schedule; None when exhausted
+    return backoff(n.attempts)
+
+
 def record_failure(s: Session, c: Claimed, failure: DeliveryFailure, *, max_attempts: int,
                    make_fallback: Callable[[Session, Notice], int | None]) -> bool:
     n = _fenced(s, c)
@@ -168,11 +179,8 @@ def record_failure(s: Session, c: Claimed, failure: DeliveryFailure, *, max_atte
         return False
     n.lease_owner = n.lease_until = None
     n.last_error = f"{failure.code}: {failure.reason}"[:2000]
-    if isinstance(failure, TemporaryFailure) and n.attempts < max_attempts:
-        delay = failure.retry_after
-        if delay is None:
-            delay = (next_delay(n.attempts, _rng) if n.channel == "webhook"
-                     else backoff(n.attempts))
+    delay = _retry_delay(n, failure, max_attempts)
+    if delay is not None:
         n.state = NoticeState.QUEUED
         n.available_at = clock.utcnow() + timedelta(seconds=delay)
         _history(n, "retry", n.last_error)

@@ -9,9 +9,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import Exists, and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from orderflow import clock
@@ -29,7 +30,7 @@ UNSHIPPED = (Status.PAID, Status.AWAITING_REVIEW, Status.APPROVED, Status.ALLOCA
              Status.PICKING, Status.PACKED, Status.ON_HOLD)
 
 
-def _sent_for(row_id: object) -> object:
+def _sent_for(row_id: Any) -> Exists:
     return exists().where(Notice.outbox_id == row_id, Notice.channel.in_(("email", "sms")),
                           Notice.state.in_(DELIVERED_STATES))
 
@@ -81,7 +82,7 @@ def late_orders(db: Db, *, ship_within_hours: int = 48) -> int:
     return owed
 
 
-def _delay_owed(order_id: object) -> object:
+def _delay_owed(order_id: Any) -> Exists:
     return exists().where(and_(OutboxMessage.order_id == order_id,
                                OutboxMessage.kind == "order.delayed"))
 
@@ -102,7 +103,7 @@ class Coverage:
         return self.paid_confirmed / self.paid if self.paid else 1.0
 
 
-def _pairs(s: Session, kind: str, since: object) -> list[tuple[object, object]]:
+def _pairs(s: Session, kind: str, since: datetime) -> list[tuple[datetime, datetime | None]]:
     """(owed at, first customer-channel send) for each milestone owed since `since`."""
     first_sent = (select(Notice.outbox_id, func.min(Notice.sent_at).label("sent_at"))
                   .where(Notice.channel.in_(("email", "sms")), Notice.state.in_(DELIVERED_STATES))
@@ -121,6 +122,6 @@ def coverage(db: Db, *, within_minutes: int = 15, days: int = 30) -> Coverage:
         shipped = _pairs(s, "order.shipped", since)
         paid = _pairs(s, "order.paid", since)
     told = sum(1 for owed, sent in shipped
-               if sent is not None and clock.as_utc(sent) - clock.as_utc(owed) <= within)  # type: ignore[arg-type]
+               if sent is not None and clock.as_utc(sent) - clock.as_utc(owed) <= within)
     confirmed = sum(1 for _, sent in paid if sent is not None)
     return Coverage(len(shipped), told, len(paid), confirmed)
