@@ -130,9 +130,12 @@ def save_template(milestone: str, channel: Channel, language: Language, body: Te
 
 @router.post("/templates/{milestone}/preview", response_model=PreviewOut)
 def preview_template(milestone: str, body: TemplateIn, order_number: str, _t: Reader,
-                     db: DbDep, settings: SettingsDep) -> PreviewOut:
+                     db: DbDep, settings: SettingsDep,
+                     language: Language | None = None) -> PreviewOut:
+    """Render unsaved template text on a real order, in `language` (default: the order's)."""
     rendered = preview.preview(db, settings, milestone,
-                               Parts(body.subject, body.body_text, body.body_html), order_number)
+                               Parts(body.subject, body.body_text, body.body_html), order_number,
+                               language)
     return PreviewOut(subject=rendered.subject, body_text=rendered.body_text,
                       body_html=rendered.body_html)
 

@@ -52,8 +52,9 @@ def _day(value: Any, settings: Settings, language: str) -> str:
 
 
 def build(s: Session, order: Order, customer: Customer | None, payload: dict[str, Any],
-          settings: Settings) -> dict[str, Any]:
-    language = order.language
+          settings: Settings, *, language: str | None = None) -> dict[str, Any]:
+    """`language` overrides the order's (a template preview in the other language)."""
+    language = language or order.language
     lines = s.execute(select(OrderLine, Sku.name_en).join(Sku, Sku.id == OrderLine.sku_id)
                       .where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
     shipment = s.scalars(select(Shipment).where(Shipment.order_id == order.id)

@@ -14,22 +14,23 @@ from orderflow.notify.default_templates import Parts
 from orderflow.orders import queries
 
 
-def sample_context(db: Db, settings: Settings, order_number: str, milestone: str) -> dict[str, Any]:
+def sample_context(db: Db, settings: Settings, order_number: str, milestone: str,
+                   language: str | None = None) -> dict[str, Any]:
     with db.read() as s:
         order = queries.get_order(s, order_number)
         customer = s.get(Customer, order.customer_id)
         payload = {"carrier": "SF", "tracking_number": "SF1234567890123", "reason": "示例 / sample",
                    "amount": money.to_str(order.total_minor, order.currency),
                    "method": "alipay", "status": order.status.value, "parcels": 2}
-        return context.build(s, order, customer, payload, settings)
+        return context.build(s, order, customer, payload, settings, language=language)
 
 
 def preview(db: Db, settings: Settings, milestone: str, parts: Parts,
-            order_number: str) -> templates.Rendered:
+            order_number: str, language: str | None = None) -> templates.Rendered:
     found = templates.problems(milestone, parts)
     if found:
         raise ValidationFailed(found)
-    return templates.render(0, parts, sample_context(db, settings, order_number, milestone))
+    return templates.render(0, parts, sample_context(db, settings, order_number, milestone, language))
 
 
 def current(db: Db, milestone: str, channel: str, language: str) -> tuple[int, Parts]:
@@ -45,6 +46,7 @@ def current(db: Db, milestone: str, channel: str, language: str) -> tuple[int, P
 
 def save(db: Db, settings: Settings, milestone: str, channel: str, language: str, parts: Parts,
          *, author: str, sample_order: str | None = None) -> int:
-    sample = sample_context(db, settings, sample_order, milestone) if sample_order else None
+    sample = (sample_context(db, settings, sample_order, milestone, language)
+              if sample_order else None)
     with db.transaction() as s:
         return templates.save(s, milestone, channel, language, parts, author=author, sample=sample)

@@ -55,12 +55,14 @@ def edit_url(milestone: str, channel: str, language: str, order: str = "") -> st
     return "/notify/templates/edit?" + urlencode(params)
 
 
-def _render_preview(request: Request, milestone: str, parts: Parts,
-                    order: str) -> tuple[Rendered | None, OrderFlowError | None]:
+def _render_preview(request: Request, milestone: str, parts: Parts, order: str,
+                    language: str) -> tuple[Rendered | None, OrderFlowError | None]:
     if not order:
         return None, None
     try:
-        return preview.preview(db_of(request), settings_of(request), milestone, parts, order), None
+        rendered = preview.preview(db_of(request), settings_of(request), milestone, parts, order,
+                                   language)
+        return rendered, None
     except OrderFlowError as exc:
         return None, exc
     except Exception as exc:  # a sandbox or type error on this order is a template error
@@ -81,7 +83,7 @@ def editor(request: Request, milestone: str, channel: str, language: str, *,
         order = order or notify_queries.newest_order_number(s) or ""
     form = parts or live
     rendered, preview_error = (None, None) if error else _render_preview(
-        request, milestone, form, order)
+        request, milestone, form, order, language)
     shown = error or preview_error
     context: dict[str, Any] = {
         "section": "notify-templates", "milestone": milestone, "channel": channel,
