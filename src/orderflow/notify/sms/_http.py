@@ -40,6 +40,18 @@ def transport_failure(provider: str, exc: httpx.HTTPError) -> TemporaryFailure:
     return TemporaryFailure(f"{provider}: request {kind}: {type(exc).__name__}", code="sms.network")
 
 
+def exchange(provider: str, request: httpx.Request, *, timeout: httpx.Timeout | float,
+             transport: httpx.BaseTransport | None, shown: str) -> httpx.Response:
+    """Send one request; a request that got no answer is a TemporaryFailure."""
+    try:
+        with httpx.Client(timeout=timeout, transport=transport, trust_env=False) as client:
+            return client.send(request)
+    except httpx.HTTPError as exc:
+        logging.getLogger(f"orderflow.sms.{provider}").warning(
+            "%s request to %s failed: %s", provider, shown, type(exc).__name__)
+        raise transport_failure(provider, exc) from exc
+
+
 def json_body(response: httpx.Response) -> dict[str, Any]:
     try:
         data = json.loads(response.content or b"{}")

@@ -42,7 +42,7 @@ from orderflow.notify.channels import (
     SendResult,
     TemporaryFailure,
 )
-from orderflow.notify.sms._http import DEFAULT_TIMEOUT, json_body, transport_failure
+from orderflow.notify.sms._http import DEFAULT_TIMEOUT, exchange, json_body
 from orderflow.notify.sms.phones import aliyun_number, mask_phone, to_e164
 from orderflow.notify.sms.templates import ProviderTemplate, resolve_template, template_values
 
@@ -222,14 +222,8 @@ class AliyunSms:
     def send(self, message: Outgoing) -> SendResult:
         request = self.build_request(message)
         shown = mask_phone(message.recipient)
-        try:
-            with httpx.Client(
-                timeout=self.timeout, transport=self.transport, trust_env=False
-            ) as client:
-                response = client.send(request)
-        except httpx.HTTPError as exc:
-            log.warning("aliyun SendSms to %s failed: %s", shown, type(exc).__name__)
-            raise transport_failure("aliyun", exc) from exc
+        response = exchange("aliyun", request, timeout=self.timeout,
+                            transport=self.transport, shown=shown)
         data = json_body(response)
         code = str(data.get("Code") or "")
         text = str(data.get("Message") or "")

@@ -37,7 +37,7 @@ import httpx
 
 from orderflow.logs import mask
 from orderflow.notify.channels import Outgoing, PermanentFailure, SendResult, TemporaryFailure
-from orderflow.notify.sms._http import DEFAULT_TIMEOUT, json_body, transport_failure
+from orderflow.notify.sms._http import DEFAULT_TIMEOUT, exchange, json_body
 from orderflow.notify.sms.phones import mask_phone, to_e164
 from orderflow.notify.sms.templates import ProviderTemplate, resolve_template, template_values
 
@@ -218,14 +218,8 @@ class TencentSms:
     def send(self, message: Outgoing) -> SendResult:
         request = self.build_request(message)
         shown = mask_phone(message.recipient)
-        try:
-            with httpx.Client(
-                timeout=self.timeout, transport=self.transport, trust_env=False
-            ) as client:
-                response = client.send(request)
-        except httpx.HTTPError as exc:
-            log.warning("tencent SendSms to %s failed: %s", shown, type(exc).__name__)
-            raise transport_failure("tencent", exc) from exc
+        response = exchange("tencent", request, timeout=self.timeout,
+                            transport=self.transport, shown=shown)
         if response.status_code >= 500:
             raise TemporaryFailure(
                 f"tencent HTTP {response.status_code}", code="sms.provider_error"

@@ -24,9 +24,9 @@ from orderflow.logs import mask
 from orderflow.notify.channels import Outgoing, PermanentFailure, SendResult, TemporaryFailure
 from orderflow.notify.sms._http import (
     DEFAULT_TIMEOUT,
+    exchange,
     json_body,
     parse_retry_after,
-    transport_failure,
 )
 from orderflow.notify.sms.phones import mask_phone, to_e164
 
@@ -83,14 +83,8 @@ class TwilioSms:
     def send(self, message: Outgoing) -> SendResult:
         request = self.build_request(message)
         shown = mask_phone(message.recipient)
-        try:
-            with httpx.Client(
-                timeout=self.timeout, transport=self.transport, trust_env=False
-            ) as client:
-                response = client.send(request)
-        except httpx.HTTPError as exc:
-            log.warning("twilio Messages to %s failed: %s", shown, type(exc).__name__)
-            raise transport_failure("twilio", exc) from exc
+        response = exchange("twilio", request, timeout=self.timeout,
+                            transport=self.transport, shown=shown)
         data = json_body(response)
         if response.status_code in (200, 201) and data.get("sid"):
             log.info("twilio Messages to %s ok, sid %s", shown, data["sid"])
