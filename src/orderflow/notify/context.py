@@ -6,6 +6,8 @@ the name is left out and the template greets generically.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from itsdangerous import URLSafeSerializer
@@ -51,14 +53,44 @@ def _day(value: Any, settings: Settings, language: str) -> str:
     return local.strftime("%Y-%m-%d") if language == "zh-CN" else local.strftime("%d %b %Y")
 
 
-def build(s: Session, order: Order, customer: Customer | None, payload: dict[str, Any],
-          settings: Settings, *, language: str | None = None) -> dict[str, Any]:
-    """`language` overrides the order's (a template preview in the other language)."""
+@dataclass(frozen=True)
+class OrderFacts:
+    """What a notice needs to know about its order, loaded once (or in bulk)."""
+
+    order: Order
+    customer: Customer | None
+    lines: list[tuple[OrderLine, str | None]]  # line, English SKU name
+    shipment: Shipment | None
+
+
+def load_many(s: Session, order_ids: set[int]) -> dict[int, OrderFacts]:
+    """Four queries for a whole fan-out batch."""
+    if not order_ids:
+        return {}
+    orders = {o.id: o for o in s.scalars(select(Order).where(Order.id.in_(order_ids)))}
+    customer_ids = {o.customer_id for o in orders.values()}
+    customers = {c.id: c for c in s.scalars(select(Customer).where(Customer.id.in_(customer_ids)))}
+    lines: dict[int, list[tuple[OrderLine, str | None]]] = defaultdict(list)
+    for line, name_en in s.execute(select(OrderLine, Sku.name_en).join(Sku, Sku.id == OrderLine.sku_id)
+                                   .where(OrderLine.order_id.in_(order_ids)).order_by(OrderLine.id)):
+        lines[line.order_id].append((line, name_en))
+    shipments: dict[int, Shipment] = {}
+    for shipment in s.scalars(select(Shipment).where(Shipment.order_id.in_(order_ids))
+                              .order_by(Shipment.id)):
+        shipments[shipment.order_id] = shipment  # the latest wins
+    return {oid: OrderFacts(o, customers.get(o.customer_id), lines[oid], shipments.get(oid))
+            for oid, o in orders.items()}
+
+
+def load(s: Session, order_id: int) -> OrderFacts | None:
+    return load_many(s, {order_id}).get(order_id)
+
+
+def build(facts: OrderFacts, payload: dict[str, Any], settings: Settings, *,
+          language: str | None = None) -> dict[str, Any]:
+    """The template variables. `language` overrides the order's (a preview in the other one)."""
+    order, shipment = facts.order, facts.shipment
     language = language or order.language
-    lines = s.execute(select(OrderLine, Sku.name_en).join(Sku, Sku.id == OrderLine.sku_id)
-                      .where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
-    shipment = s.scalars(select(Shipment).where(Shipment.order_id == order.id)
-                         .order_by(Shipment.id.desc()).limit(1)).first()
     name = order.recipient_name if order.recipient_name and not is_masked(order.recipient_name) else None
     carrier = payload.get("carrier") or (shipment.carrier if shipment else None)
     tracking = payload.get("tracking_number") or (shipment.tracking_number if shipment else None)
@@ -70,7 +102,7 @@ def build(s: Session, order: Order, customer: Customer | None, payload: dict[str
         "service_phone": settings.service_phone,
         "order_url": link,
         "items": [{"name": name_en if language == "en" and name_en else ln.name,
-                   "quantity": ln.ordered - ln.cancelled} for ln, name_en in lines],
+                   "quantity": ln.ordered - ln.cancelled} for ln, name_en in facts.lines],
         "total": money.to_str(order.total_minor, order.currency),
         "currency": order.currency,
         "status": payload.get("status", order.status.value),

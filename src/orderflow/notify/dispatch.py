@@ -1,28 +1,30 @@
 """Delivery: claim due notices with a lease and a fencing number, send them with no
 transaction open, and record each result only if the fence still matches.
 
-- Claim: one short transaction (FOR UPDATE SKIP LOCKED on PostgreSQL, BEGIN
-  IMMEDIATE on SQLite) moves due rows to `sending`, sets the lease and bumps the
-  fence. A notice waits while an earlier notice to the same recipient on the same
-  channel for the same order is unfinished, so milestones arrive in order.
+- Claim: ONE statement, `UPDATE notices ... WHERE id IN (SELECT ... FOR UPDATE SKIP
+  LOCKED) RETURNING ...` on PostgreSQL (on SQLite the write transaction's BEGIN
+  IMMEDIATE serialises claimers), moves due rows to `sending`, sets the lease and
+  bumps the fence. A notice waits while an earlier notice to the same recipient on
+  the same channel for the same order is unfinished, so milestones arrive in order.
 - A lease that expires (a worker died or paused) is claimed again by another worker.
 - Complete: `UPDATE ... WHERE id = :id AND fence = :fence AND state = 'sending'`.
-  A worker that wakes up after losing its lease finds zero rows and records nothing.
-- Temporary failure: back off exponentially with full jitter (or the provider's
-  Retry-After). Permanent failure or retries exhausted: fall back to the customer's
-  next channel; with none left the notice is dead and staff see it.
+  A worker that wakes up after losing its lease matches no row and records nothing.
+- Temporary failure: back off exponentially with full jitter (the spec's schedule for
+  webhooks, or the provider's Retry-After). Permanent failure or retries exhausted:
+  fall back to the customer's next channel; with none left the notice is dead and
+  staff see it.
 """
 
 from __future__ import annotations
 
 import logging
-import random
 import os
+import random
 import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, insert, or_, select, update
@@ -37,11 +39,10 @@ from orderflow.notify.channels import (
     DeliveryFailure,
     EndpointGone,
     Outgoing,
-    PermanentFailure,
     SendResult,
     TemporaryFailure,
 )
-from orderflow.notify.models import Alert, Notice, NoticeState, WebhookEndpoint
+from orderflow.notify.models import Alert, Notice, NoticeEvent, NoticeState, WebhookEndpoint
 from orderflow.notify.models import WebhookAttempt as AttemptRow
 from orderflow.notify.webhooks.sender import next_delay
 from orderflow.orders.models import TimelineEvent
@@ -52,6 +53,9 @@ LEASE = timedelta(seconds=float(os.environ.get("ORDERFLOW_NOTIFY_LEASE_SECONDS",
 # another worker reclaim the notice than to race it.
 LEASE_MARGIN = LEASE / 4
 _rng = random.Random()
+_CLAIMED = (Notice.id, Notice.fence, Notice.attempts, Notice.message_id, Notice.channel,
+            Notice.recipient, Notice.language, Notice.body_text, Notice.subject, Notice.body_html,
+            Notice.milestone, Notice.params, Notice.endpoint_id)
 
 
 def worker_id() -> str:
@@ -62,6 +66,7 @@ def worker_id() -> str:
 class Claimed:
     id: int
     fence: int
+    attempts: int
     outgoing: Outgoing
     deadline: float = 0.0  # time.monotonic() after which this worker must not send
     endpoint_id: int | None = None
@@ -72,7 +77,7 @@ def backoff(attempts: int, *, base: float = 5.0, cap: float = 3600.0) -> float:
     return max(1.0, _rng.uniform(0, min(cap, base * 2 ** attempts)))
 
 
-def _due(now: datetime) -> Any:
+def _due(now: Any) -> Any:
     earlier = aliased(Notice)
     blocked = exists().where(
         earlier.order_id == Notice.order_id, earlier.channel == Notice.channel,
@@ -86,41 +91,85 @@ def _due(now: datetime) -> Any:
     return and_(ready, Notice.channel != "inbox", ~blocked)
 
 
-def claim(db: Db, owner: str, *, limit: int = 50, channels: tuple[str, ...] | None = None) -> list[Claimed]:
+def claim(db: Db, owner: str, *, limit: int = 50,
+          channels: tuple[str, ...] | None = None) -> list[Claimed]:
     now = clock.utcnow()
     deadline = time.monotonic() + (LEASE - LEASE_MARGIN).total_seconds()
     with db.transaction() as s:
-        stmt = select(Notice).where(_due(now))
+        due = select(Notice.id).where(_due(now))
         if channels:
-            stmt = stmt.where(Notice.channel.in_(channels))
-        stmt = stmt.order_by(Notice.available_at, Notice.id).limit(limit)
+            due = due.where(Notice.channel.in_(channels))
+        due = due.order_by(Notice.available_at, Notice.id).limit(limit)
         if db.dialect == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True, of=Notice)
-        rows = list(s.scalars(stmt))
-        claimed = []
-        for n in rows:
-            n.state = NoticeState.SENDING
-            n.lease_owner = owner
-            n.lease_until = now + LEASE
-            n.fence += 1
-            n.attempts += 1
-            secrets: tuple[str, ...] = ()
-            if n.endpoint_id:
-                endpoint = s.get(WebhookEndpoint, n.endpoint_id)
-                secrets = tuple(endpoint.secrets) if endpoint else ()
-            claimed.append(Claimed(n.id, n.fence, _outgoing(n, secrets), deadline, n.endpoint_id))
-        return claimed
+            due = due.with_for_update(skip_locked=True, of=Notice)
+        rows = s.execute(
+            update(Notice).where(Notice.id.in_(due.scalar_subquery()))
+            .values(state=NoticeState.SENDING, lease_owner=owner, lease_until=now + LEASE,
+                    fence=Notice.fence + 1, attempts=Notice.attempts + 1)
+            .returning(*_CLAIMED).execution_options(synchronize_session=False)).all()
+        secrets = _secrets(s, {r.endpoint_id for r in rows if r.endpoint_id})
+    rows.sort(key=lambda r: r.id)
+    return [Claimed(r.id, r.fence, r.attempts, _outgoing(r, secrets.get(r.endpoint_id, ())),
+                    deadline, r.endpoint_id) for r in rows]
 
 
-def _outgoing(n: Notice, secrets: tuple[str, ...] = ()) -> Outgoing:
+def _secrets(s: Session, endpoint_ids: set[int]) -> dict[int, tuple[str, ...]]:
+    if not endpoint_ids:
+        return {}
+    return {e.id: tuple(e.secrets) for e in s.scalars(
+        select(WebhookEndpoint).where(WebhookEndpoint.id.in_(endpoint_ids)))}
+
+
+def _outgoing(r: Any, secrets: tuple[str, ...]) -> Outgoing:
+    params = r.params or {}
     return Outgoing(
-        message_id=n.message_id, channel=n.channel, recipient=n.recipient, language=n.language,
-        text=n.body_text, subject=n.subject, html=n.body_html,
-        template_code=n.milestone, template_params={k: str(v) for k, v in n.params.items()
-                                                    if isinstance(v, str | int)},
-        payload=n.params if n.channel == "webhook" else {}, event_type=n.milestone,
+        message_id=r.message_id, channel=r.channel, recipient=r.recipient, language=r.language,
+        text=r.body_text, subject=r.subject, html=r.body_html, template_code=r.milestone,
+        template_params={k: str(v) for k, v in params.items() if isinstance(v, str | int)},
+        payload=params if r.channel == "webhook" else {}, event_type=r.milestone,
         signing_secrets=secrets,
     )
+
+
+def _event(notice_id: int, state: str, attempt: int, detail: str | None = None) -> dict[str, Any]:
+    return {"notice_id": notice_id, "at": clock.utcnow(), "state": state, "attempt": attempt,
+            "detail": detail[:500] if detail else None}
+
+
+def _timeline_row(order_id: int | None, kind: str, notice_id: int, milestone: str, channel: str,
+                  recipient: str, reason: str | None = None) -> dict[str, Any] | None:
+    if order_id is None:
+        return None
+    return {"order_id": order_id, "at": clock.utcnow(), "actor": "system:notify", "kind": kind,
+            "from_status": None, "to_status": None, "reason": reason,
+            "data": {"notice_id": notice_id, "milestone": milestone, "channel": channel,
+                     "recipient": logs.mask(recipient)}}
+
+
+def timeline(s: Session, n: Notice, kind: str, reason: str | None = None) -> None:
+    row = _timeline_row(n.order_id, kind, n.id, n.milestone, n.channel, n.recipient, reason)
+    if row:
+        s.execute(insert(TimelineEvent).values(**row))
+
+
+def record_sent(s: Session, c: Claimed, result: SendResult) -> bool:
+    """Fenced: True only if this worker still held the notice."""
+    done = s.execute(
+        update(Notice).where(Notice.id == c.id, Notice.fence == c.fence,
+                             Notice.state == NoticeState.SENDING)
+        .values(state=NoticeState.SENT, sent_at=clock.utcnow(), lease_owner=None,
+                lease_until=None, last_error=None, provider_message_id=result.provider_message_id)
+        .returning(Notice.order_id).execution_options(synchronize_session=False)).first()
+    if done is None:
+        log.warning("notice %s: stale completion refused (fence %s)", c.id, c.fence)
+        return False
+    s.execute(insert(NoticeEvent).values(**_event(c.id, "sent", c.attempts, result.detail or None)))
+    out = c.outgoing
+    row = _timeline_row(done.order_id, "notice.sent", c.id, out.event_type or "", out.channel,
+                        out.recipient)
+    if row:
+        s.execute(insert(TimelineEvent).values(**row))
+    return True
 
 
 def _fenced(s: Session, c: Claimed) -> Notice | None:
@@ -130,35 +179,6 @@ def _fenced(s: Session, c: Claimed) -> Notice | None:
         log.warning("notice %s: stale completion refused (fence %s)", c.id, c.fence)
         return None
     return n
-
-
-def _history(n: Notice, state: str, detail: str | None = None) -> None:
-    entry = {"at": clock.utcnow().isoformat(), "state": state, "attempt": n.attempts}
-    if detail:
-        entry["detail"] = detail[:500]
-    n.history = [*n.history, entry]
-
-
-def _timeline(s: Session, n: Notice, kind: str, reason: str | None = None) -> None:
-    if n.order_id is None:
-        return
-    s.execute(insert(TimelineEvent).values(
-        order_id=n.order_id, at=clock.utcnow(), actor="system:notify", kind=kind,
-        reason=reason, data={"notice_id": n.id, "milestone": n.milestone, "channel": n.channel,
-                             "recipient": logs.mask(n.recipient)}))
-
-
-def record_sent(s: Session, c: Claimed, result: SendResult) -> bool:
-    n = _fenced(s, c)
-    if n is None:
-        return False
-    now = clock.utcnow()
-    n.state, n.sent_at, n.provider_message_id = NoticeState.SENT, now, result.provider_message_id
-    n.lease_owner = n.lease_until = None
-    n.last_error = None
-    _history(n, "sent", result.detail or None)
-    _timeline(s, n, "notice.sent")
-    return True
 
 
 def _retry_delay(n: Notice, failure: DeliveryFailure, max_attempts: int) -> float | None:
@@ -183,14 +203,14 @@ def record_failure(s: Session, c: Claimed, failure: DeliveryFailure, *, max_atte
     if delay is not None:
         n.state = NoticeState.QUEUED
         n.available_at = clock.utcnow() + timedelta(seconds=delay)
-        _history(n, "retry", n.last_error)
+        s.execute(insert(NoticeEvent).values(**_event(n.id, "retry", n.attempts, n.last_error)))
         return True
     if isinstance(failure, EndpointGone) and n.endpoint_id:
         _disable_endpoint(s, n.endpoint_id, failure.reason)
     fallback = make_fallback(s, n)
     n.state = NoticeState.FAILED if fallback else NoticeState.DEAD
-    _history(n, n.state.value, n.last_error)
-    _timeline(s, n, "notice.failed" if fallback else "notice.dead", n.last_error)
+    s.execute(insert(NoticeEvent).values(**_event(n.id, n.state.value, n.attempts, n.last_error)))
+    timeline(s, n, "notice.failed" if fallback else "notice.dead", n.last_error)
     if not fallback:
         raise_alert(s, f"notice.dead:{n.id}", "notice.dead", n.order_id,
                     f"{n.milestone} by {n.channel} to {logs.mask(n.recipient)} failed: {n.last_error}")
@@ -217,6 +237,7 @@ class Dispatcher:
     channels: dict[str, Channel]
     make_fallback: Callable[[Session, Notice], int | None]
     owner: str = field(default_factory=worker_id)
+    _prefs: tuple[float, prefs.NotifyPrefs] | None = None
 
     def run_once(self, limit: int = 50, *, group: int = 10) -> int:
         """Claim a batch, send each, and record results every `group` sends, so a worker
@@ -233,15 +254,6 @@ class Dispatcher:
         self._record_all(pending)
         return len(claimed)
 
-    def _record_all(self, results: list[tuple[Claimed, SendResult | DeliveryFailure]]) -> None:
-        if not results:
-            return
-        with self.db.transaction() as s:
-            np = prefs.load(s)
-            for c, outcome in results:
-                with s.begin_nested():
-                    self._record(s, c, outcome, np.max_attempts(c.outgoing.channel))
-
     def _send(self, c: Claimed) -> SendResult | DeliveryFailure:
         channel = self.channels[c.outgoing.channel]
         try:
@@ -252,19 +264,30 @@ class Dispatcher:
             log.exception("channel %s crashed", c.outgoing.channel)
             return TemporaryFailure(f"{type(exc).__name__}: {exc}", code="channel.crashed")
 
-    def _record(self, s: Session, c: Claimed, outcome: SendResult | DeliveryFailure,
-                max_attempts: int) -> None:
+    def _max_attempts(self, s: Session, channel: str) -> int:
+        now = time.monotonic()
+        if self._prefs is None or now - self._prefs[0] > 5.0:
+            self._prefs = (now, prefs.load(s))
+        return self._prefs[1].max_attempts(channel)
+
+    def _record_all(self, results: list[tuple[Claimed, SendResult | DeliveryFailure]]) -> None:
+        if not results:
+            return
+        with self.db.transaction() as s:
+            for c, outcome in results:
+                self._attempt_log(s, c, outcome)
+                if isinstance(outcome, SendResult):
+                    record_sent(s, c, outcome)
+                    continue
+                with s.begin_nested():  # a failing fallback must not undo the others' results
+                    record_failure(s, c, outcome, make_fallback=self.make_fallback,
+                                   max_attempts=self._max_attempts(s, c.outgoing.channel))
+
+    @staticmethod
+    def _attempt_log(s: Session, c: Claimed, outcome: SendResult | DeliveryFailure) -> None:
         attempt = getattr(outcome, "attempt", None)
         if attempt is not None and c.endpoint_id is not None:
             s.add(AttemptRow(notice_id=c.id, endpoint_id=c.endpoint_id, at=attempt.at,
                              status_code=attempt.status, duration_ms=attempt.duration_ms,
                              response_excerpt=attempt.response_body[:2000] or None,
                              error=attempt.error))
-        if isinstance(outcome, SendResult):
-            record_sent(s, c, outcome)
-        else:
-            record_failure(s, c, outcome, max_attempts=max_attempts,
-                           make_fallback=self.make_fallback)
-
-
-__all__ = ["Dispatcher", "PermanentFailure", "claim", "raise_alert"]

@@ -6,6 +6,10 @@ the database, so fanning the same row out twice creates nothing new. The first
 channel of the customer's preference that is switched on and has an address is
 used; the others are kept as fallbacks. The inbox always gets a copy, and every
 subscribed webhook endpoint gets the event.
+
+A batch loads what its notices need in a few queries, renders every notice of a
+row before writing any (a template that fails postpones that row alone), then
+writes.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -24,10 +28,14 @@ from orderflow.config import Settings
 from orderflow.customers.models import Customer
 from orderflow.db import Db
 from orderflow.notify import context, milestones, prefs, templates, timing
-from orderflow.notify.models import InboxMessage, Notice, NoticeState, WebhookEndpoint
+from orderflow.notify.context import OrderFacts
+from orderflow.notify.models import InboxMessage, Notice, NoticeEvent, NoticeState
 from orderflow.notify.prefs import NotifyPrefs
 from orderflow.orders.models import Order
 from orderflow.outbox import OutboxMessage, OutboxState
+
+
+NOTICES = Notice.__table__
 
 
 @dataclass(frozen=True)
@@ -64,11 +72,8 @@ def channel_chain(milestone: str, order: Order, customer: Customer | None,
             if ch in ("email", "sms") and ch in known and np.enabled(milestone, ch)]
 
 
-def _insert(s: Session, values: dict[str, Any]) -> int | None:
-    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(Notice).values(**values).on_conflict_do_nothing(
-        index_elements=["idempotency_key"]).returning(Notice.id)
-    return s.execute(stmt).scalar()
+def notice_key(row: OutboxMessage, channel: str, recipient: str) -> str:
+    return f"{row.idempotency_key}|{channel}|{recipient}"
 
 
 def _available_at(channel: str, milestone: str, now: datetime, np: NotifyPrefs,
@@ -82,94 +87,96 @@ def _available_at(channel: str, milestone: str, now: datetime, np: NotifyPrefs,
                                calendar=np.calendar)
 
 
-def _coalesce(s: Session, order_id: int, channel: str, group: str, new_id: int) -> None:
-    """Older news of the same group that is still waiting is replaced by the new notice."""
-    s.execute(update(Notice).where(
-        Notice.order_id == order_id, Notice.channel == channel, Notice.coalesce_group == group,
-        Notice.state == NoticeState.QUEUED, Notice.id < new_id,
-    ).values(state=NoticeState.COALESCED, superseded_by=new_id).execution_options(
-        synchronize_session=False))
-
-
-def create_notice(s: Session, row: OutboxMessage, order: Order, target: Target,
-                  ctx: dict[str, Any], np: NotifyPrefs, settings: Settings, *,
-                  fallbacks: list[str], key: str, fallback_of: int | None = None) -> int | None:
-    milestone = row.kind
-    live = templates.live(s, milestone, target.channel, order.language)
+def plan_notice(s: Session, row: OutboxMessage, facts: OrderFacts, target: Target,
+                ctx: dict[str, Any], np: NotifyPrefs, settings: Settings, *,
+                fallbacks: list[str], key: str, fallback_of: int | None = None
+                ) -> dict[str, Any] | None:
+    """The notice's row values, rendered; None when no template exists for it."""
+    order = facts.order
+    live = np.template(s, row.kind, target.channel, order.language)
     if live is None:
         return None
     rendered = templates.render(live[0], live[1], ctx)
-    spec = milestones.get(milestone)
+    spec = milestones.get(row.kind)
     now = clock.utcnow()
     state = NoticeState.SENT if target.channel == "inbox" else NoticeState.QUEUED
-    notice_id = _insert(s, {
+    return {
         "idempotency_key": key, "message_id": ids.message_id(), "outbox_id": row.id,
-        "order_id": order.id, "customer_id": order.customer_id, "milestone": milestone,
+        "order_id": order.id, "customer_id": order.customer_id, "milestone": row.kind,
         "channel": target.channel, "recipient": target.recipient, "language": order.language,
         "template_version": rendered.version, "subject": rendered.subject,
         "body_text": rendered.body_text, "body_html": rendered.body_html,
         "params": {k: v for k, v in ctx.items() if isinstance(v, str)},
-        "state": state, "available_at": _available_at(target.channel, milestone, now, np, settings),
+        "state": state, "available_at": _available_at(target.channel, row.kind, now, np, settings),
         "attempts": 0, "fence": 0, "fallback_channels": fallbacks, "fallback_of": fallback_of,
-        "coalesce_group": spec.coalesce_group if spec else None,
-        "history": [{"at": now.isoformat(), "state": state.value}], "created_at": now,
+        "coalesce_group": spec.coalesce_group if spec else None, "created_at": now,
         "sent_at": now if state is NoticeState.SENT else None,
-    })
+    }
+
+
+def write_notice(s: Session, values: dict[str, Any]) -> int | None:
+    """Insert unless its key exists; then the inbox copy, the coalescing, the first event."""
+    conn = s.connection()  # Core on the tables: this is the hot path
+    insert_ = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    notice_id = conn.execute(insert_(NOTICES).values(**values).on_conflict_do_nothing(
+        index_elements=["idempotency_key"]).returning(NOTICES.c.id)).scalar()
     if notice_id is None:
         return None
-    if target.channel == "inbox":
-        s.add(InboxMessage(customer_id=order.customer_id, order_id=order.id, notice_id=notice_id,
-                           subject=rendered.subject, body_text=rendered.body_text, created_at=now))
-    elif spec and spec.coalesce_group:
-        _coalesce(s, order.id, target.channel, spec.coalesce_group, notice_id)
-    return notice_id
+    now = values["created_at"]
+    conn.execute(insert(NoticeEvent.__table__).values(
+        notice_id=notice_id, at=now, state=values["state"].value, attempt=0))
+    if values["channel"] == "inbox":
+        conn.execute(insert(InboxMessage.__table__).values(
+            customer_id=values["customer_id"], order_id=values["order_id"], notice_id=notice_id,
+            subject=values["subject"], body_text=values["body_text"], created_at=now))
+    elif values["coalesce_group"]:
+        n = NOTICES.c
+        conn.execute(update(NOTICES).where(
+            n.order_id == values["order_id"], n.channel == values["channel"],
+            n.coalesce_group == values["coalesce_group"],
+            n.state == NoticeState.QUEUED, n.id < notice_id,
+        ).values(state=NoticeState.COALESCED, superseded_by=notice_id))
+    return int(notice_id)
 
 
-def notice_key(row: OutboxMessage, channel: str, recipient: str) -> str:
-    return f"{row.idempotency_key}|{channel}|{recipient}"
-
-
-def _webhooks(s: Session, row: OutboxMessage, order: Order | None) -> None:
+def _webhook_notices(row: OutboxMessage, order: Order | None, np: NotifyPrefs,
+                     s: Session) -> list[dict[str, Any]]:
     now = clock.utcnow()
-    for endpoint in s.scalars(select(WebhookEndpoint).where(WebhookEndpoint.enabled.is_(True))):
-        if "*" not in endpoint.events and row.kind not in endpoint.events:
-            continue
-        _insert(s, {
-            "idempotency_key": notice_key(row, "webhook", f"endpoint:{endpoint.id}"),
-            "message_id": f"msg_{row.message_id}_{endpoint.id}", "outbox_id": row.id,
-            "order_id": order.id if order else None,
-            "customer_id": order.customer_id if order else None, "milestone": row.kind,
-            "channel": "webhook", "recipient": endpoint.url, "language": "en",
-            "endpoint_id": endpoint.id, "body_text": "",
-            "params": {"type": row.kind, "timestamp": row.created_at.isoformat(),
-                       "data": row.payload},
-            "state": NoticeState.QUEUED, "available_at": now, "attempts": 0, "fence": 0,
-            "fallback_channels": [], "history": [{"at": now.isoformat(), "state": "queued"}],
-            "created_at": now,
-        })
+    return [{
+        "idempotency_key": notice_key(row, "webhook", f"endpoint:{endpoint.id}"),
+        "message_id": f"msg_{row.message_id}_{endpoint.id}", "outbox_id": row.id,
+        "order_id": order.id if order else None,
+        "customer_id": order.customer_id if order else None, "milestone": row.kind,
+        "channel": "webhook", "recipient": endpoint.url, "language": "en",
+        "endpoint_id": endpoint.id, "body_text": "",
+        "params": {"type": row.kind, "timestamp": row.created_at.isoformat(), "data": row.payload},
+        "state": NoticeState.QUEUED, "available_at": now, "attempts": 0, "fence": 0,
+        "fallback_channels": [], "coalesce_group": None, "created_at": now,
+    } for endpoint in np.endpoints(s) if "*" in endpoint.events or row.kind in endpoint.events]
 
 
-def fan_out_row(s: Session, row: OutboxMessage, np: NotifyPrefs, settings: Settings) -> None:
-    order = s.get(Order, row.order_id) if row.order_id else None
-    _webhooks(s, row, order)
-    if order is not None:
-        customer = s.get(Customer, order.customer_id)
-        ctx = context.build(s, order, customer, row.payload, settings)
-        chain = channel_chain(row.kind, order, customer, np)
-        if chain:
-            first, rest = chain[0], [t.channel for t in chain[1:]]
-            create_notice(s, row, order, first, ctx, np, settings, fallbacks=rest,
-                          key=notice_key(row, first.channel, first.recipient))
-        inbox = recipients(order, customer).get("inbox")
-        spec = milestones.get(row.kind)
-        if inbox and spec and spec.customer_facing and np.enabled(row.kind, "inbox"):
-            create_notice(s, row, order, Target("inbox", inbox), ctx, np, settings,
-                          fallbacks=[], key=notice_key(row, "inbox", inbox))
-    row.state = OutboxState.DONE
-    row.attempts += 1
+def plan_row(s: Session, row: OutboxMessage, facts: OrderFacts | None, np: NotifyPrefs,
+             settings: Settings) -> list[dict[str, Any]]:
+    """Every notice one owed milestone makes: webhooks, the first customer channel, inbox."""
+    planned = _webhook_notices(row, facts.order if facts else None, np, s)
+    if facts is None:
+        return planned
+    order, customer = facts.order, facts.customer
+    ctx = context.build(facts, row.payload, settings)
+    chain = channel_chain(row.kind, order, customer, np)
+    if chain:
+        first, rest = chain[0], [t.channel for t in chain[1:]]
+        planned.append(plan_notice(s, row, facts, first, ctx, np, settings, fallbacks=rest,
+                                   key=notice_key(row, first.channel, first.recipient)))
+    inbox = recipients(order, customer).get("inbox")
+    spec = milestones.get(row.kind)
+    if inbox and spec and spec.customer_facing and np.enabled(row.kind, "inbox"):
+        planned.append(plan_notice(s, row, facts, Target("inbox", inbox), ctx, np, settings,
+                                   fallbacks=[], key=notice_key(row, "inbox", inbox)))
+    return [p for p in planned if p is not None]
 
 
-def fan_out(db: Db, settings: Settings, *, batch: int = 200) -> int:
+def fan_out(db: Db, settings: Settings, *, batch: int = 50) -> int:
     """One transaction: claim due outbox rows (SKIP LOCKED on PostgreSQL), fan them out."""
     with db.transaction() as s:
         stmt = (select(OutboxMessage)
@@ -182,12 +189,17 @@ def fan_out(db: Db, settings: Settings, *, batch: int = 200) -> int:
         if not rows:
             return 0
         np = prefs.load(s)
+        facts = context.load_many(s, {r.order_id for r in rows if r.order_id})
         for row in rows:
             try:
-                with s.begin_nested():
-                    fan_out_row(s, row, np, settings)
+                planned = plan_row(s, row, facts.get(row.order_id or 0), np, settings)
             except Exception as exc:  # one poisoned row must not block the others
                 _postpone(row, exc)
+                continue
+            for values in planned:
+                write_notice(s, values)
+            row.state = OutboxState.DONE
+            row.attempts += 1
         return len(rows)
 
 
@@ -198,4 +210,3 @@ def _postpone(row: OutboxMessage, exc: Exception) -> None:
         row.state = OutboxState.DEAD
     else:
         row.available_at = clock.utcnow() + timedelta(seconds=min(3600, 5 * 2**row.attempts))
-

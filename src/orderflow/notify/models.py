@@ -55,7 +55,6 @@ class Notice(Base):
     fallback_of: Mapped[int | None] = mapped_column(ForeignKey("notices.id"))
     coalesce_group: Mapped[str | None] = mapped_column(String(64))
     superseded_by: Mapped[int | None] = mapped_column(Integer)
-    history: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -63,6 +62,19 @@ class Notice(Base):
         Index("ix_notices_due", "state", "available_at"),
         Index("ix_notices_coalesce", "order_id", "channel", "coalesce_group", "state"),
     )
+
+
+class NoticeEvent(Base):
+    """A notice's status history, insert-only: queued, retry, sent, failed, dead, ..."""
+
+    __tablename__ = "notice_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(16))
+    attempt: Mapped[int] = mapped_column(Integer, default=0)
+    detail: Mapped[str | None] = mapped_column(Text)
 
 
 class ChannelSwitch(Base):

@@ -11,8 +11,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from orderflow import clock
-from orderflow.notify import milestones
-from orderflow.notify.models import ChannelSwitch, MerchantSetting
+from orderflow.notify import milestones, templates
+from orderflow.notify.default_templates import Parts
+from orderflow.notify.models import ChannelSwitch, MerchantSetting, WebhookEndpoint
 from orderflow.notify.timing import Window
 
 DEFAULTS: dict[str, Any] = {
@@ -30,8 +31,26 @@ DEFAULTS: dict[str, Any] = {
 
 @dataclass
 class NotifyPrefs:
+    """Loaded once per batch: settings, switches, and (lazily) templates and endpoints."""
+
     values: dict[str, Any]
     switches: dict[tuple[str, str], bool] = field(default_factory=dict)
+    _templates: dict[tuple[str, str, str], tuple[int, Parts] | None] = field(default_factory=dict)
+    _endpoints: list[WebhookEndpoint] | None = None
+
+    def template(self, s: Session, milestone: str, channel: str,
+                 language: str) -> tuple[int, Parts] | None:
+        key = (milestone, channel, language)
+        if key not in self._templates:
+            self._templates[key] = templates.live(s, milestone, channel, language)
+        return self._templates[key]
+
+    def endpoints(self, s: Session) -> list[WebhookEndpoint]:
+        if self._endpoints is None:
+            self._endpoints = list(s.scalars(
+                select(WebhookEndpoint).where(WebhookEndpoint.enabled.is_(True))
+                .order_by(WebhookEndpoint.id)))
+        return self._endpoints
 
     def enabled(self, milestone: str, channel: str) -> bool:
         explicit = self.switches.get((milestone, channel))

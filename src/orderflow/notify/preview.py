@@ -6,7 +6,6 @@ from typing import Any
 
 from orderflow import money
 from orderflow.config import Settings
-from orderflow.customers.models import Customer
 from orderflow.db import Db
 from orderflow.errors import NotFound, ValidationFailed
 from orderflow.notify import context, milestones, templates
@@ -18,11 +17,12 @@ def sample_context(db: Db, settings: Settings, order_number: str, milestone: str
                    language: str | None = None) -> dict[str, Any]:
     with db.read() as s:
         order = queries.get_order(s, order_number)
-        customer = s.get(Customer, order.customer_id)
+        facts = context.load(s, order.id)
+        assert facts is not None
         payload = {"carrier": "SF", "tracking_number": "SF1234567890123", "reason": "示例 / sample",
                    "amount": money.to_str(order.total_minor, order.currency),
                    "method": "alipay", "status": order.status.value, "parcels": 2}
-        return context.build(s, order, customer, payload, settings, language=language)
+        return context.build(facts, payload, settings, language=language)
 
 
 def preview(db: Db, settings: Settings, milestone: str, parts: Parts,

@@ -15,14 +15,13 @@ from sqlalchemy.orm import Session
 
 from orderflow import clock, ids, logs
 from orderflow.config import Settings
-from orderflow.customers.models import Customer
 from orderflow.db import Db
 from orderflow.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from orderflow.notify import context, fanout, milestones, prefs
 from orderflow.notify.channels import Channel
-from orderflow.notify.dispatch import Dispatcher, _timeline
+from orderflow.notify.dispatch import Dispatcher, timeline
 from orderflow.notify.mailer import SmtpChannel
-from orderflow.notify.models import Alert, Notice, NoticeState, WebhookEndpoint
+from orderflow.notify.models import Alert, Notice, NoticeEvent, NoticeState, WebhookEndpoint
 from orderflow.notify.sms.registry import sms_channel
 from orderflow.notify.webhooks.sender import WebhookChannel
 from orderflow.orders.lifecycle import Actor
@@ -36,21 +35,22 @@ def make_fallback(s: Session, n: Notice, settings: Settings) -> int | None:
         return None
     order = s.get(Order, n.order_id)
     row = s.get(OutboxMessage, n.outbox_id)
-    if order is None or row is None:
+    facts = context.load(s, n.order_id)
+    if order is None or row is None or facts is None:
         return None
-    customer = s.get(Customer, order.customer_id)
-    known = fanout.recipients(order, customer)
+    known = fanout.recipients(order, facts.customer)
     remaining = list(n.fallback_channels)
     np = prefs.load(s)
-    ctx = context.build(s, order, customer, row.payload, settings)
+    ctx = context.build(facts, row.payload, settings)
     while remaining:
         channel = remaining.pop(0)
         if channel not in known:
             continue
         target = fanout.Target(channel, known[channel])
-        new_id = fanout.create_notice(
-            s, row, order, target, ctx, np, settings, fallbacks=remaining,
+        values = fanout.plan_notice(
+            s, row, facts, target, ctx, np, settings, fallbacks=remaining,
             key=fanout.notice_key(row, channel, target.recipient), fallback_of=n.id)
+        new_id = fanout.write_notice(s, values) if values else None
         if new_id is not None:
             return new_id
     return None
@@ -87,12 +87,12 @@ def resend_step(s: Session, old: Notice, *, actor: Actor) -> int:
         template_version=old.template_version, subject=old.subject,
         body_text=old.body_text, body_html=old.body_html, params=old.params,
         state=NoticeState.QUEUED, available_at=now, attempts=0, fence=0,
-        fallback_channels=[], history=[{"at": now.isoformat(), "state": "queued",
-                                        "detail": f"re-sent by {actor}"}],
-        created_at=now)
+        fallback_channels=[], created_at=now)
     s.add(new)
     s.flush()
-    _timeline(s, new, "notice.resent", f"re-sent by {actor} (was notice {old.id})")
+    s.add(NoticeEvent(notice_id=new.id, at=now, state="queued", attempt=0,
+                      detail=f"re-sent by {actor}"))
+    timeline(s, new, "notice.resent", f"re-sent by {actor} (was notice {old.id})")
     s.execute(update(Alert).where(Alert.key == f"notice.dead:{old.id}").values(resolved_at=now))
     return new.id
 
@@ -222,6 +222,13 @@ def replay(db: Db, *, endpoint_id: int, since: datetime, until: datetime,
             n.state = NoticeState.QUEUED
             n.available_at = now
             n.attempts = 0
-            n.history = [*n.history, {"at": now.isoformat(), "state": "queued",
-                                      "detail": f"replayed by {actor}"}]
+            s.add(NoticeEvent(notice_id=n.id, at=now, state="queued", attempt=0,
+                              detail=f"replayed by {actor}"))
         return len(rows)
+
+
+def notice_history(s: Session, notice_id: int) -> list[dict[str, Any]]:
+    """Oldest first: {at (ISO, UTC), state, attempt, detail}."""
+    return [{"at": e.at.isoformat(), "state": e.state, "attempt": e.attempt, "detail": e.detail}
+            for e in s.scalars(select(NoticeEvent).where(NoticeEvent.notice_id == notice_id)
+                               .order_by(NoticeEvent.id))]

@@ -7,6 +7,7 @@ misspelt name is refused when the template is saved, never rendered empty.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta
@@ -69,10 +70,16 @@ def live(s: Session, milestone: str, channel: str, language: str) -> tuple[int, 
     return (0, parts) if parts else None
 
 
+@lru_cache(maxsize=512)
+def _compiled(source: str, html: bool) -> Any:
+    """Compiling is most of a render's cost; a template's text is its own cache key."""
+    return (_html_env if html else _text_env).from_string(source)
+
+
 def render(version: int, parts: Parts, context: dict[str, Any]) -> Rendered:
-    subject = _text_env.from_string(parts.subject).render(context) if parts.subject else None
-    text = _text_env.from_string(parts.body_text).render(context)
-    html = _html_env.from_string(parts.body_html).render(context) if parts.body_html else None
+    subject = _compiled(parts.subject, False).render(context) if parts.subject else None
+    text = _compiled(parts.body_text, False).render(context)
+    html = _compiled(parts.body_html, True).render(context) if parts.body_html else None
     return Rendered(version, subject, text.strip(), html)
 
 

@@ -70,10 +70,11 @@ def detail_page(request: Request, notice_id: int, *, error: OrderFlowError | Non
                 status_code: int = 200) -> Response:
     with db_of(request).read() as s:
         found = notify_queries.notice_detail(s, notice_id)
+        events = service.notice_history(s, notice_id) if found else []
     if found is None:
         return render(request, "notify/not_found.html", {"section": "notify-notices"},
                       status_code=404)
-    history = [{**h, "local": _local(h.get("at"), request)} for h in reversed(found.notice.history)]
+    history = [{**h, "local": _local(h.get("at"), request)} for h in reversed(events)]
     return render(request, "notify/notice.html", {
         "section": "notify-notices", "d": found, "n": found.notice, "error": error,
         "history": history,

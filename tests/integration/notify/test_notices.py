@@ -143,7 +143,10 @@ def test_temporary_failures_back_off_then_fall_back_to_email(db, env):
 
     (sms_notice,) = notices(db, channel="sms", milestone="order.shipped")
     assert (sms_notice.state, sms_notice.attempts) == (NoticeState.FAILED, 3)
-    assert [h["state"] for h in sms_notice.history] == ["queued", "retry", "retry", "failed"]
+    with db.read() as s:
+        history = service.notice_history(s, sms_notice.id)
+    assert [(h["state"], h["attempt"]) for h in history] == [
+        ("queued", 0), ("retry", 1), ("retry", 2), ("failed", 3)]
     (fallback,) = notices(db, channel="email", milestone="order.shipped")
     assert (fallback.state, fallback.fallback_of) == (NoticeState.SENT, sms_notice.id)
     assert mailbox.subjects()[-1].endswith("已发货")

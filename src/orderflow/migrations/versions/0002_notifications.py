@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-23 08:34:01.124817
+Create Date: 2026-11-23 09:05:27.053344
 """
 from __future__ import annotations
 
@@ -102,7 +102,6 @@ def upgrade() -> None:
     sa.Column('fallback_of', sa.Integer(), nullable=True),
     sa.Column('coalesce_group', sa.String(length=64), nullable=True),
     sa.Column('superseded_by', sa.Integer(), nullable=True),
-    sa.Column('history', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('created_at', orderflow.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('sent_at', orderflow.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_notices_customer_id_customers')),
@@ -139,6 +138,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_inbox_messages_customer_id'), ['customer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_inbox_messages_order_id'), ['order_id'], unique=False)
 
+    op.create_table('notice_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('notice_id', sa.Integer(), nullable=False),
+    sa.Column('at', orderflow.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('attempt', sa.Integer(), nullable=False),
+    sa.Column('detail', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['notice_id'], ['notices.id'], name=op.f('fk_notice_events_notice_id_notices')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notice_events'))
+    )
+    with op.batch_alter_table('notice_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notice_events_notice_id'), ['notice_id'], unique=False)
+
     op.create_table('webhook_attempts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('notice_id', sa.Integer(), nullable=False),
@@ -166,6 +178,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_webhook_attempts_at'))
 
     op.drop_table('webhook_attempts')
+    with op.batch_alter_table('notice_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notice_events_notice_id'))
+
+    op.drop_table('notice_events')
     with op.batch_alter_table('inbox_messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_inbox_messages_order_id'))
         batch_op.drop_index(batch_op.f('ix_inbox_messages_customer_id'))
