@@ -14,6 +14,9 @@ from sqlalchemy import func, select, text
 from orderflow import clock, migrate, outbox
 from orderflow.config import Settings
 from orderflow.db import Db
+from orderflow.notify import service as notify
+from orderflow.notify import watchdogs
+from orderflow.notify.models import Notice, NoticeState
 from orderflow.orders.models import Order
 from orderflow.orders.status import Status
 from orderflow.reports import ledger
@@ -110,7 +113,22 @@ def check_backlog(db: Db, r: Report) -> None:
         pending = outbox.pending_count(s)
     if overdue:
         r.warn(f"{overdue} unpaid orders are past their deadline: is `orderflow worker` running?")
-    r.good(f"{pending} notices waiting in the outbox")
+    r.good(f"{pending} owed milestones waiting in the outbox")
+
+
+def check_notices(db: Db, r: Report) -> None:
+    """Notice coverage, dead letters and open alerts: what customers were not told."""
+    cover = watchdogs.coverage(db)
+    r.good(f"notice coverage (30 days): {cover.shipping_share:.1%} of {cover.shipped} shipped "
+           f"orders told within 15 minutes; {cover.confirmation_share:.1%} of {cover.paid} paid "
+           "orders confirmed")
+    with db.read() as s:
+        dead = s.scalar(select(func.count()).where(Notice.state == NoticeState.DEAD)) or 0
+    alerts = notify.open_alerts(db)
+    if dead:
+        r.warn(f"{dead} dead-letter notices: re-send them from Notifications → Dead letters")
+    for alert in alerts[:10]:
+        r.warn(f"alert [{alert.kind}] {alert.message}")
 
 
 def run(
@@ -127,6 +145,7 @@ def run(
         if check_database(db, r):
             check_ledger(db, r, repair)
             check_backlog(db, r)
+            check_notices(db, r)
     finally:
         db.dispose()
     console.print("[bold green]all good[/]" if r.ok else "[bold red]problems found[/]")

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from orderflow import ids, logs, money
 from orderflow.orders import rules
+from orderflow.notify.dispatch import RateLimit
 from orderflow.orders.models import LINE_QUANTITIES
 
 
@@ -149,3 +152,12 @@ def test_logs_mask_phones_emails_and_tokens_but_not_order_numbers():
     assert "SECRET" not in masked
     assert "261123004215" in masked
     assert "+447911123456" not in masked
+
+
+def test_a_channel_rate_limit_spaces_sends_after_the_burst():
+    limit = RateLimit(50.0, burst=5)
+    start = time.monotonic()
+    for _ in range(15):
+        limit.wait()
+
+    assert time.monotonic() - start >= (15 - 5) / 50.0 * 0.9

@@ -230,6 +230,36 @@ def raise_alert(s: Session, key: str, kind: str, order_id: int | None, message: 
                     created_at=clock.utcnow()))
 
 
+class RateLimit:
+    """A token bucket per channel, in this worker: `rate` sends a second, bursts of `burst`.
+    Providers' own limits (429 / Retry-After) still come back as TemporaryFailure."""
+
+    def __init__(self, rate: float, burst: float | None = None):
+        self.rate = rate
+        self.burst = burst or max(1.0, rate)
+        self.tokens = self.burst
+        self.at = time.monotonic()
+
+    def wait(self) -> None:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens < 1.0:
+            time.sleep((1.0 - self.tokens) / self.rate)
+            self.tokens, self.at = 1.0, time.monotonic()
+        self.tokens -= 1.0
+
+
+def rate_limits_from_env() -> dict[str, RateLimit]:
+    """ORDERFLOW_RATE_SMS=20 (per second, per worker); unset means unlimited."""
+    limits = {}
+    for channel in ("email", "sms", "webhook"):
+        value = os.environ.get(f"ORDERFLOW_RATE_{channel.upper()}")
+        if value:
+            limits[channel] = RateLimit(float(value))
+    return limits
+
+
 @dataclass
 class Dispatcher:
     db: Db
@@ -237,6 +267,7 @@ class Dispatcher:
     channels: dict[str, Channel]
     make_fallback: Callable[[Session, Notice], int | None]
     owner: str = field(default_factory=worker_id)
+    limits: dict[str, RateLimit] = field(default_factory=rate_limits_from_env)
     _prefs: tuple[float, prefs.NotifyPrefs] | None = None
 
     def run_once(self, limit: int = 50, *, group: int = 10) -> int:
@@ -256,6 +287,9 @@ class Dispatcher:
 
     def _send(self, c: Claimed) -> SendResult | DeliveryFailure:
         channel = self.channels[c.outgoing.channel]
+        limit = self.limits.get(c.outgoing.channel)
+        if limit is not None:
+            limit.wait()
         try:
             return channel.send(c.outgoing)
         except DeliveryFailure as failure:
