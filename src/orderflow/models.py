@@ -3,6 +3,7 @@
 from orderflow import outbox
 from orderflow.auth import models as auth_models
 from orderflow.catalog import models as catalog_models
+from orderflow.customers import lookups as customer_lookups  # noqa: F401
 from orderflow.customers import models as customer_models
 from orderflow.db import Base
 from orderflow.fulfilment import models as fulfilment_models

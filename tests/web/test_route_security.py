@@ -16,8 +16,9 @@ from orderflow.reports import orders as views
 from tests.builders.orders import Catalog, make_order
 from tests.web.helpers import ORIGIN
 
-# Pages that are not the console: the API, the login form, static files, health.
-PUBLIC_PREFIXES = ("/api/", "/static")
+# Pages that are not the console: the API, the login form, static files, health, and the
+# customer pages (their own proof and CSRF: tests/web/test_customer_*.py).
+PUBLIC_PREFIXES = ("/api/", "/static", "/track")
 PUBLIC_PATHS = frozenset({"/login", "/healthz", "/docs/oauth2-redirect"})
 KNOWN_CONSOLE = {
     ("GET", "/"), ("GET", "/console"), ("GET", "/orders"), ("GET", "/orders/{number}"),

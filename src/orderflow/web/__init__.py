@@ -18,6 +18,7 @@ from orderflow.config import Settings
 from orderflow.web import (
     actions,
     auth,
+    customer,
     imports,
     notify_notices,
     notify_settings,
@@ -52,6 +53,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(security.Refused, _refused)
     for router in (auth.public, auth.console, imports.router, orders.router, actions.router):
         app.include_router(router)
+    app.include_router(customer.router)
     for router in (notify_templates.router, notify_settings.router, notify_notices.router,
                    notify_webhooks.router):
         app.include_router(router)

@@ -76,6 +76,7 @@ EVENT_LABELS: dict[str, str] = {
     "payment.refunded": N_("Payment refunded"),
     "payment.duplicate": N_("Duplicate payment (owed back)"),
     "refund.owed": N_("Refund owed"),
+    "customer.preferences_changed": N_("Customer changed notification preferences"),
 }
 
 ROLE_LABELS: dict[str, str] = {
