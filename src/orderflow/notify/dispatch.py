@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, insert, or_, select, update
+from sqlalchemy import and_, case, exists, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
 from orderflow import clock, logs
@@ -154,22 +154,36 @@ def timeline(s: Session, n: Notice, kind: str, reason: str | None = None) -> Non
 
 def record_sent(s: Session, c: Claimed, result: SendResult) -> bool:
     """Fenced: True only if this worker still held the notice."""
-    done = s.execute(
-        update(Notice).where(Notice.id == c.id, Notice.fence == c.fence,
-                             Notice.state == NoticeState.SENDING)
-        .values(state=NoticeState.SENT, sent_at=clock.utcnow(), lease_owner=None,
-                lease_until=None, last_error=None, provider_message_id=result.provider_message_id)
-        .returning(Notice.order_id).execution_options(synchronize_session=False)).first()
-    if done is None:
-        log.warning("notice %s: stale completion refused (fence %s)", c.id, c.fence)
-        return False
-    s.execute(insert(NoticeEvent).values(**_event(c.id, "sent", c.attempts, result.detail or None)))
-    out = c.outgoing
-    row = _timeline_row(done.order_id, "notice.sent", c.id, out.event_type or "", out.channel,
-                        out.recipient)
-    if row:
-        s.execute(insert(TimelineEvent).values(**row))
-    return True
+    return c.id in record_sent_many(s, [(c, result)])
+
+
+def record_sent_many(s: Session, done: list[tuple[Claimed, SendResult]]) -> set[int]:
+    """One fenced UPDATE for a group of sends, then their history and timeline rows in two
+    multi-row inserts. Returns the ids this worker still held; the rest are refused."""
+    if not done:
+        return set()
+    table, now = Notice.__table__, clock.utcnow()
+    by_id = {c.id: (c, r) for c, r in done}
+    provider_ids = case({c.id: r.provider_message_id for c, r in done}, value=table.c.id)
+    accepted = {row.id: row.order_id for row in s.connection().execute(
+        update(table).where(tuple_(table.c.id, table.c.fence).in_([(c.id, c.fence) for c, _ in done]),
+                            table.c.state == NoticeState.SENDING)
+        .values(state=NoticeState.SENT, sent_at=now, lease_owner=None, lease_until=None,
+                last_error=None, provider_message_id=provider_ids)
+        .returning(table.c.id, table.c.order_id))}
+    for stale in sorted(set(by_id) - set(accepted)):
+        log.warning("notice %s: stale completion refused (fence %s)", stale, by_id[stale][0].fence)
+    if not accepted:
+        return set()
+    s.connection().execute(insert(NoticeEvent.__table__), [
+        _event(i, "sent", by_id[i][0].attempts, by_id[i][1].detail or None) for i in accepted])
+    rows = [_timeline_row(order_id, "notice.sent", i, by_id[i][0].outgoing.event_type or "",
+                          by_id[i][0].outgoing.channel, by_id[i][0].outgoing.recipient)
+            for i, order_id in accepted.items()]
+    rows = [r for r in rows if r]
+    if rows:
+        s.connection().execute(insert(TimelineEvent.__table__), rows)
+    return set(accepted)
 
 
 def _fenced(s: Session, c: Claimed) -> Notice | None:
@@ -310,8 +324,9 @@ class Dispatcher:
         with self.db.transaction() as s:
             for c, outcome in results:
                 self._attempt_log(s, c, outcome)
+            record_sent_many(s, [(c, r) for c, r in results if isinstance(r, SendResult)])
+            for c, outcome in results:
                 if isinstance(outcome, SendResult):
-                    record_sent(s, c, outcome)
                     continue
                 with s.begin_nested():  # a failing fallback must not undo the others' results
                     record_failure(s, c, outcome, make_fallback=self.make_fallback,

@@ -114,8 +114,10 @@ def plan_notice(s: Session, row: OutboxMessage, facts: OrderFacts, target: Targe
     }
 
 
-def write_notice(s: Session, values: dict[str, Any]) -> int | None:
-    """Insert unless its key exists; then the inbox copy, the coalescing, the first event."""
+def write_notice(s: Session, values: dict[str, Any],
+                 events: list[dict[str, Any]] | None = None) -> int | None:
+    """Insert unless its key exists; then the inbox copy, the coalescing, the first event
+    (appended to `events` for the caller to insert with the rest of its batch)."""
     conn = s.connection()  # Core on the tables: this is the hot path
     insert_ = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     notice_id = conn.execute(insert_(NOTICES).values(**values).on_conflict_do_nothing(
@@ -123,8 +125,12 @@ def write_notice(s: Session, values: dict[str, Any]) -> int | None:
     if notice_id is None:
         return None
     now = values["created_at"]
-    conn.execute(insert(NoticeEvent.__table__).values(
-        notice_id=notice_id, at=now, state=values["state"].value, attempt=0))
+    event = {"notice_id": notice_id, "at": now, "state": values["state"].value, "attempt": 0,
+             "detail": None}
+    if events is None:
+        conn.execute(insert(NoticeEvent.__table__).values(**event))
+    else:
+        events.append(event)
     if values["channel"] == "inbox":
         conn.execute(insert(InboxMessage.__table__).values(
             customer_id=values["customer_id"], order_id=values["order_id"], notice_id=notice_id,
@@ -190,6 +196,7 @@ def fan_out(db: Db, settings: Settings, *, batch: int = 50) -> int:
             return 0
         np = prefs.load(s)
         facts = context.load_many(s, {r.order_id for r in rows if r.order_id})
+        events: list[dict[str, Any]] = []
         for row in rows:
             try:
                 planned = plan_row(s, row, facts.get(row.order_id or 0), np, settings)
@@ -197,9 +204,11 @@ def fan_out(db: Db, settings: Settings, *, batch: int = 50) -> int:
                 _postpone(row, exc)
                 continue
             for values in planned:
-                write_notice(s, values)
+                write_notice(s, values, events)
             row.state = OutboxState.DONE
             row.attempts += 1
+        if events:
+            s.connection().execute(insert(NoticeEvent.__table__), events)
         return len(rows)
 
 
