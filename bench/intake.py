@@ -100,9 +100,8 @@ def start_server(url: str, tmp: Path, workers: int) -> tuple[subprocess.Popen[by
     env = {**os.environ, "ORDERFLOW_DATABASE_URL": url, "ORDERFLOW_VAR_DIR": str(tmp),
            "ORDERFLOW_SECRET_KEY": "bench-secret"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "orderflow.app:create_app",
-         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-         "--no-access-log", "--log-level", "warning"], env=env)
+        [sys.executable, "-m", "orderflow.cli", "serve", "--host", "127.0.0.1",
+         "--port", str(port), "--workers", str(workers), "--no-access-log"], env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import getpass
+import multiprocessing
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -100,18 +102,46 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     workers: Annotated[int, typer.Option(help="Web worker processes")] = 1,
+    access_log: Annotated[bool, typer.Option(help="Log every request")] = True,
 ) -> None:
-    """Serve the console, the customer pages and the API."""
+    """Serve the console, the customer pages and the API.
+
+    Several workers each listen on their own SO_REUSEPORT socket, so the kernel spreads
+    connections evenly; with one shared socket, the first worker to wake accepts a
+    whole burst of keep-alive connections and the others stay idle."""
     logs.setup()
-    uvicorn.run(
-        "orderflow.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=None,
-        proxy_headers=False,
-    )
+    if workers <= 1 or not hasattr(socket, "SO_REUSEPORT"):
+        uvicorn.run("orderflow.app:create_app", factory=True, host=host, port=port,
+                    workers=workers, log_config=None, proxy_headers=False, access_log=access_log)
+        return
+    spawn = multiprocessing.get_context("spawn")
+    procs = [spawn.Process(target=_serve_one, args=(host, port, access_log))
+             for _ in range(workers)]
+    for proc in procs:
+        proc.start()
+
+    def stop(_signum: int, _frame: object) -> None:
+        for proc in procs:
+            proc.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for proc in procs:
+        proc.join()
+
+
+def _serve_one(host: str, port: int, access_log: bool) -> None:
+    """One worker process: its own listening socket on the shared port."""
+    logs.setup()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us with SIGTERM
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    config = uvicorn.Config("orderflow.app:create_app", factory=True, host=host, port=port,
+                            log_config=None, proxy_headers=False, access_log=access_log)
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 @app.command()
@@ -147,12 +177,17 @@ def run(host: str = "127.0.0.1", port: int = 8000) -> None:
     if token_file.exists():
         console.print(f"  API token   {token_file.read_text().strip()}")
     console.print(f"  Database    {settings.database_url}")
-    console.print("  Stop with Ctrl-C")
     exe = [sys.executable, "-m", "orderflow.cli"]
     children = [
         subprocess.Popen([*exe, "serve", "--host", host, "--port", str(port)]),
         subprocess.Popen([*exe, "worker"]),
     ]
+    if settings.smtp_host in ("127.0.0.1", "localhost") and settings.smtp_port == 8025:
+        children.append(subprocess.Popen([*exe, "smtp-sink", "--port", "8025"]))
+        console.print("  Mail        local SMTP sink on 127.0.0.1:8025 (Notifications → Mailbox)")
+    console.print("  SMS         local sink (Notifications → SMS sink)"
+                  if settings.sms_provider == "local" else f"  SMS         {settings.sms_provider}")
+    console.print("  Stop with Ctrl-C")
     _supervise(children)
 
 

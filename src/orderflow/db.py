@@ -8,8 +8,11 @@ two writers queue on the lock instead of failing on a read-to-write upgrade.
 from __future__ import annotations
 
 import enum
+import fcntl
+import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -97,6 +100,51 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     return create_engine(url, pool_size=pool_size, max_overflow=40, pool_pre_ping=True)
 
 
+class _WriteGate:
+    """SQLite has one writer at a time. Writers queue for it here, threads of this
+    process on a lock and processes on an flock() of `<database>-writelock`, where a
+    release wakes the next writer at once, instead of in SQLite's busy handler, which
+    sleeps and retries (1, 2, 5, 10 ... 100 ms) and lets a writer wait far longer than
+    the transaction it waits for. Re-entrant: a nested write transaction in the same
+    thread behaves as before (it waits in the busy handler). The busy timeout still
+    covers writers that do not come through here (migrations, other tools)."""
+
+    def __init__(self, database: str | None):
+        self._threads = threading.RLock()
+        self._path = f"{database}-writelock" if database and database != ":memory:" else None
+        self._fd: int | None = None
+        self._depth = 0
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        with self._threads:
+            outermost = self._depth == 0
+            self._depth += 1
+            fd = self._file() if outermost else None
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                if fd is not None:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+                self._depth -= 1
+
+    def close(self) -> None:
+        with self._threads:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+
+    def _file(self) -> int | None:
+        if self._fd is None and self._path is not None:
+            try:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:  # a read-only directory: only threads queue
+                self._path = None
+        return self._fd
+
+
 class Db:
     """The transaction factory handed to every use case."""
 
@@ -107,6 +155,9 @@ class Db:
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         reader_engine = self.engine.execution_options(sqlite_begin="DEFERRED")
         self._reader = sessionmaker(reader_engine, expire_on_commit=False)
+        self._write_gate = (
+            _WriteGate(self.engine.url.database) if self.dialect == "sqlite" else None
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -114,15 +165,16 @@ class Db:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        session = self._writer()
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        with self._write_gate.hold() if self._write_gate else nullcontext():
+            session = self._writer()
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -134,6 +186,8 @@ class Db:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._write_gate is not None:
+            self._write_gate.close()
 
 
 _db: Db | None = None

@@ -78,14 +78,17 @@ def _json_body(response: Response) -> dict[str, object]:
     return dict(json.loads(bytes(response.body)))
 
 
-def _place(body: OrderIn, token: TokenIdentity, db: DbDep, settings: SettingsDep) -> JSONResponse:
+def _place(body: OrderIn, token: TokenIdentity, db: DbDep, settings: SettingsDep) -> Response:
     placed = intake.place_order(db, body, actor=actor_of(token), settings=settings)
-    view = _view(db, placed.number)
+    if placed.written is not None and body.payment is None:
+        view = views.placed_view(placed.written)  # what was just written: no read back
+    else:
+        view = _view(db, placed.number)
     headers = {"Location": f"/api/v1/orders/{placed.number}"}
     if not placed.created:
         headers["Idempotent-Replayed"] = "true"
-    return JSONResponse(view.model_dump(mode="json"), status_code=201 if placed.created else 200,
-                        headers=headers)
+    return Response(view.model_dump_json(), status_code=201 if placed.created else 200,
+                    headers=headers, media_type="application/json")
 
 
 @router.get("", response_model=OrderPage)

@@ -173,9 +173,10 @@ def _insert_all(s: Session, planned: list[_Planned], warehouses: list[list[int]]
                 actor: Actor, now: datetime) -> None:
     events: list[dict[str, Any]] = []
     notices: list[dict[str, Any]] = []
-    for plan in planned:
+    message_ids = placement.bulk_message_ids(len(planned))
+    for plan, message_id in zip(planned, message_ids, strict=True):
         first, notice = placement.placed_rows(plan.order["id"], plan.order, actor=actor, now=now,
-                                              needs=plan.needs)
+                                              needs=plan.needs, message_id=message_id)
         events.extend(first)
         notices.append(notice)
     insert_many(s, ORDERS, [p.order for p in planned])

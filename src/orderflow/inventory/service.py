@@ -4,15 +4,20 @@ read-then-write; the CHECK constraints on stock_levels back it up."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Integer, Table, bindparam, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from orderflow import clock
 from orderflow.errors import InsufficientStock, NotFound
 from orderflow.inventory.models import Reservation, ReservationState, StockLevel, Warehouse
 
-AVAILABLE = StockLevel.on_hand - StockLevel.reserved - StockLevel.allocated - StockLevel.damaged
+STOCK = cast(Table, StockLevel.__table__)
+RESERVATIONS = cast(Table, Reservation.__table__)
+WAREHOUSES = cast(Table, Warehouse.__table__)
+AVAILABLE = STOCK.c.on_hand - STOCK.c.reserved - STOCK.c.allocated - STOCK.c.damaged
 
 
 @dataclass(frozen=True)
@@ -25,63 +30,55 @@ class Need:
     field: str = "lines"
 
 
-def reserve(s: Session, needs: list[Need]) -> list[Reservation]:
+def reserve(s: Session, needs: list[Need]) -> list[dict[str, Any]]:
     """Reserve every need or raise InsufficientStock naming the SKU (the caller's
     transaction then rolls back whole). Needs are taken in ascending SKU id order so
-    concurrent orders lock stock rows in one order and cannot deadlock."""
+    concurrent orders lock stock rows in one order and cannot deadlock. Returns the
+    reservation rows written (Core, one executemany)."""
+    conn = s.connection()
     now = clock.utcnow()
     made = []
     for need in sorted(needs, key=lambda n: (n.sku_id, n.line_id)):
-        warehouse_id = _take(s, need.sku_id, need.quantity)
+        warehouse_id = _take(conn, need.sku_id, need.quantity)
         if warehouse_id is None:
             raise InsufficientStock(need.sku_code, need.quantity, field=need.field)
-        made.append(Reservation(
-            order_id=need.order_id, order_line_id=need.line_id, sku_id=need.sku_id,
-            warehouse_id=warehouse_id, quantity=need.quantity, state=ReservationState.ACTIVE,
-            created_at=now,
-        ))
-    s.add_all(made)
+        made.append({"order_id": need.order_id, "order_line_id": need.line_id,
+                     "sku_id": need.sku_id, "warehouse_id": warehouse_id,
+                     "quantity": need.quantity, "state": ReservationState.ACTIVE,
+                     "created_at": now, "released_at": None})
+    if made:
+        conn.execute(insert(RESERVATIONS).values(made))  # one multi-row INSERT
     return made
 
 
-def _take(s: Session, sku_id: int, quantity: int) -> int | None:
+# Built once: the conditional UPDATEs below run for every order line.
+_QTY = bindparam("b_qty", type_=Integer())
+_AT = bindparam("b_at", type_=STOCK.c.updated_at.type)
+_ENOUGH = _QTY <= AVAILABLE
+_RESERVE = {"reserved": STOCK.c.reserved + _QTY, "updated_at": _AT}
+_CANDIDATES = (select(STOCK.c.id, STOCK.c.warehouse_id)
+               .join(WAREHOUSES, WAREHOUSES.c.id == STOCK.c.warehouse_id)
+               .where(STOCK.c.sku_id == bindparam("b_sku"), _ENOUGH)
+               .order_by(WAREHOUSES.c.priority, STOCK.c.id))
+_TAKE_BEST = (update(STOCK)
+              .where(STOCK.c.id == _CANDIDATES.with_only_columns(STOCK.c.id).limit(1)
+                     .scalar_subquery(), _ENOUGH)
+              .values(_RESERVE)
+              .returning(STOCK.c.warehouse_id))
+_TAKE_LEVEL = update(STOCK).where(STOCK.c.id == bindparam("b_level"), _ENOUGH).values(_RESERVE)
+
+
+def _take(conn: Connection, sku_id: int, quantity: int) -> int | None:
     """Reserve the whole quantity in one warehouse, best priority first.
 
     One round trip in the usual case: the best warehouse is chosen and reserved in one
     conditional UPDATE; only if that loses a race are the candidates tried in turn."""
-    best = (select(StockLevel.id)
-            .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
-            .where(StockLevel.sku_id == sku_id, AVAILABLE >= quantity)
-            .order_by(Warehouse.priority, StockLevel.id)
-            .limit(1)
-            .scalar_subquery())
-    taken = s.execute(
-        update(StockLevel)
-        .where(StockLevel.id == best, AVAILABLE >= quantity)
-        .values(reserved=StockLevel.reserved + quantity, updated_at=clock.utcnow())
-        .returning(StockLevel.warehouse_id)
-        .execution_options(synchronize_session=False)
-    ).first()
+    args = {"b_sku": sku_id, "b_qty": quantity, "b_at": clock.utcnow()}
+    taken = conn.execute(_TAKE_BEST, args).first()
     if taken is not None:
         return int(taken[0])
-    return _take_any(s, sku_id, quantity)
-
-
-def _take_any(s: Session, sku_id: int, quantity: int) -> int | None:
-    candidates = s.execute(
-        select(StockLevel.id, StockLevel.warehouse_id)
-        .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
-        .where(StockLevel.sku_id == sku_id, AVAILABLE >= quantity)
-        .order_by(Warehouse.priority, StockLevel.id)
-    ).all()
-    for level_id, warehouse_id in candidates:
-        result = s.execute(
-            update(StockLevel)
-            .where(StockLevel.id == level_id, AVAILABLE >= quantity)
-            .values(reserved=StockLevel.reserved + quantity, updated_at=clock.utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
+    for level_id, warehouse_id in conn.execute(_CANDIDATES, args).all():
+        if conn.execute(_TAKE_LEVEL, {**args, "b_level": level_id}).rowcount == 1:
             return int(warehouse_id)
     return None
 

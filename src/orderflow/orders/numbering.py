@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from orderflow import clock, ids
 from orderflow.db import Db
+from orderflow.orders import placement
 from orderflow.orders.models import OrderNumberBlock
 
 BLOCK = 50
@@ -76,6 +77,7 @@ def allocator_for(db: Db, zone_name: str) -> NumberAllocator:
 
 
 def reset_allocators() -> None:
-    """Forget cached blocks (tests that empty the database call this)."""
+    """Forget cached blocks and cached SKU rows (tests that empty the database call this)."""
     with _guard:
         _allocators.clear()
+    placement.forget_skus()

@@ -8,17 +8,23 @@ the caller's transaction. The use case that opens that transaction is
 
 from __future__ import annotations
 
+import functools
+import os
+import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import Table, bindparam, insert, or_, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from orderflow import clock, ids, money
 from orderflow.catalog.models import Sku
 from orderflow.config import Settings
 from orderflow.customers.models import Customer
+from orderflow.db import Db
 from orderflow.errors import FieldProblem, ValidationFailed
 from orderflow.inventory import service as inventory
 from orderflow.orders import lifecycle, rules
@@ -28,6 +34,24 @@ from orderflow.orders.schemas import OrderIn
 from orderflow.orders.status import Status
 from orderflow.outbox import OutboxMessage, OutboxState
 
+ORDERS = cast(Table, Order.__table__)
+LINES = cast(Table, OrderLine.__table__)
+TIMELINE = cast(Table, TimelineEvent.__table__)
+OUTBOX = cast(Table, OutboxMessage.__table__)
+CUSTOMERS = cast(Table, Customer.__table__)
+
+
+@dataclass(frozen=True, slots=True)
+class SkuRow:
+    """What placement needs of a SKU: a plain row, safe to share between threads."""
+
+    id: int
+    code: str
+    name: str
+    active: bool
+    currency: str
+    price_minor: int
+
 
 @dataclass
 class Checked:
@@ -35,7 +59,7 @@ class Checked:
 
     cmd: OrderIn
     currency: str
-    skus: dict[str, Sku]
+    skus: dict[str, SkuRow]
     unit_prices: list[int]
     totals: rules.Totals
     phone: rules.Phone | None
@@ -45,19 +69,66 @@ class Checked:
 
 
 @dataclass(frozen=True)
+class Written:
+    """The rows `create` wrote (ids included): enough to show the new order without
+    reading it back."""
+
+    order_id: int
+    order: dict[str, Any]
+    lines: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
 class Placed:
     order_id: int
     number: str
     created: bool
+    written: Written | None = field(default=None, compare=False, repr=False)
 
 
-def load_skus(s: Session, codes: set[str]) -> dict[str, Sku]:
+_SKU_COLUMNS = (Sku.id, Sku.code, Sku.name, Sku.active, Sku.currency, Sku.price_minor)
+
+
+def load_skus(s: Session, codes: set[str]) -> dict[str, SkuRow]:
     if not codes:
         return {}
-    return {sku.code: sku for sku in s.scalars(select(Sku).where(Sku.code.in_(codes)))}
+    rows = s.execute(select(*_SKU_COLUMNS).where(Sku.code.in_(codes)))
+    return {row.code: SkuRow(*row) for row in rows}
 
 
-def check(cmd: OrderIn, skus: dict[str, Sku]) -> Checked:
+SKU_TTL = 5.0  # seconds a process trusts a SKU row it has read (never stock)
+_sku_cache: dict[tuple[str, str], tuple[float, SkuRow]] = {}
+
+
+def cached_skus(db: Db, codes: set[str]) -> dict[str, SkuRow]:
+    """load_skus through a per-process cache of SKU rows read less than SKU_TTL ago.
+    Unknown codes are not cached, so a new SKU can be ordered at once; a deactivated
+    or re-priced one is seen by every process within SKU_TTL."""
+    now = time.monotonic()
+    found: dict[str, SkuRow] = {}
+    missing = set()
+    for code in codes:
+        hit = _sku_cache.get((db.url, code))
+        if hit is not None and now - hit[0] < SKU_TTL:
+            found[code] = hit[1]
+        else:
+            missing.add(code)
+    if missing:
+        with db.read() as s:
+            fresh = load_skus(s, missing)
+        for code, row in fresh.items():
+            _sku_cache[db.url, code] = (now, row)
+        found.update(fresh)
+    return found
+
+
+def forget_skus() -> None:
+    """Drop the SKU cache (tests that empty the database call this)."""
+    _sku_cache.clear()
+
+
+def check(cmd: OrderIn, skus: dict[str, SkuRow]) -> Checked:
     """Every problem with the order at once, or the computed order. No writes."""
     problems: list[FieldProblem] = []
     try:
@@ -121,16 +192,22 @@ def check(cmd: OrderIn, skus: dict[str, Sku]) -> Checked:
     return Checked(cmd, currency, skus, unit_prices, totals, phone, email, masked)
 
 
+# Phone and e-mail checks are pure and slow (~40 µs each); buyers come back, in a file
+# and over the API. Bounded: a few MB at most.
+_check_phone = functools.lru_cache(maxsize=16384)(rules.check_phone)
+_check_email = functools.lru_cache(maxsize=16384)(rules.check_email)
+
+
 def _contacts(cmd: OrderIn, problems: list[FieldProblem]) -> tuple[rules.Phone | None, str | None, bool]:
     customer = cmd.customer
     country = (cmd.shipping_address.country or "CN").upper()
     phone = email = None
     if customer.phone:
-        phone, problem = rules.check_phone(customer.phone, country, "customer.phone")
+        phone, problem = _check_phone(customer.phone, country, "customer.phone")
         if problem:
             problems.append(problem)
     if customer.email:
-        email, problem = rules.check_email(customer.email, "customer.email")
+        email, problem = _check_email(customer.email, "customer.email")
         if problem:
             problems.append(problem)
     if not customer.phone and not customer.email:
@@ -159,17 +236,22 @@ def customer_values(c: Checked, now: datetime) -> dict[str, Any]:
     }
 
 
-def _customer_id(s: Session, c: Checked, now: datetime) -> int:
-    """Find the customer by unmasked phone or email, else create one."""
+_FIND_CUSTOMER = (select(CUSTOMERS.c.id)
+                  .where(or_(CUSTOMERS.c.phone == bindparam("phone"),
+                             CUSTOMERS.c.email == bindparam("email")))
+                  .order_by(CUSTOMERS.c.id).limit(1))
+_INSERT_CUSTOMER = insert(CUSTOMERS).returning(CUSTOMERS.c.id)
+
+
+def _customer_id(conn: Connection, c: Checked, now: datetime) -> int:
+    """Find the customer by unmasked phone or email, else create one (a NULL key
+    matches nothing)."""
     phone, email = customer_keys(c)
-    keys = [cond for cond in (Customer.phone == phone if phone else None,
-                              Customer.email == email if email else None) if cond is not None]
-    if keys:
-        found = s.scalar(select(Customer.id).where(or_(*keys)).order_by(Customer.id).limit(1))
+    if phone or email:
+        found = conn.execute(_FIND_CUSTOMER, {"phone": phone, "email": email}).scalar()
         if found is not None:
             return int(found)
-    return int(s.execute(insert(Customer).returning(Customer.id),
-                         [customer_values(c, now)]).scalar_one())
+    return int(conn.execute(_INSERT_CUSTOMER, customer_values(c, now)).scalar_one())
 
 
 def search_text(*parts: str | None) -> str:
@@ -244,14 +326,16 @@ class _Snapshot:
     total_minor: int
 
 
-def received_values(order_id: int, row: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """The outbox row owing 'order received', as lifecycle.start owes it via outbox.add."""
+def received_values(order_id: int, row: dict[str, Any], now: datetime,
+                    message_id: str | None = None) -> dict[str, Any]:
+    """The outbox row owing 'order received', as lifecycle.start owes it via outbox.add
+    (`message_id`: one drawn in advance, see bulk_message_ids)."""
     snap = _Snapshot(order_id, row["number"], row["status"], row["language"], row["currency"],
                      row["total_minor"])
     milestone = lifecycle.PLACED_MILESTONE
     return {
         "kind": milestone, "idempotency_key": f"order:{order_id}:{milestone}",
-        "message_id": ids.message_id(), "order_id": order_id,
+        "message_id": message_id or ids.message_id(), "order_id": order_id,
         "payload": lifecycle.milestone_payload(cast(Order, snap), milestone),
         "state": OutboxState.PENDING, "available_at": now, "attempts": 0, "fence": 0,
         "created_at": now,
@@ -259,38 +343,52 @@ def received_values(order_id: int, row: dict[str, Any], now: datetime) -> dict[s
 
 
 def placed_rows(order_id: int, row: dict[str, Any], *, actor: Actor, now: datetime,
-                needs: list[inventory.Need] | None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+                needs: list[inventory.Need] | None,
+                message_id: str | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The first timeline rows (placed, and reserved when `needs`) and the outbox row."""
     events = [timeline_values(order_id, "order.placed", actor=actor, now=now,
                               to_status=Status.PENDING_PAYMENT)]
     if needs is not None:
         events.append(timeline_values(order_id, "stock.reserved", actor=lifecycle.SYSTEM,
                                       now=now, data=reserved_data(needs)))
-    return events, received_values(order_id, row, now)
+    return events, received_values(order_id, row, now, message_id)
 
 
-def create(s: Session, c: Checked, *, number: str, actor: Actor, settings: Settings) -> Order:
+def bulk_message_ids(count: int) -> list[str]:
+    """`count` random (version 4) UUIDs as ids.message_id makes them, from one urandom
+    call: one call per id costs ~40 µs on this kind of VM."""
+    pool = os.urandom(16 * count)
+    return [uuid.UUID(bytes=pool[i:i + 16], version=4).hex for i in range(0, 16 * count, 16)]
+
+
+_INSERT_ORDER = insert(ORDERS).returning(ORDERS.c.id)
+_INSERT_LINES = insert(LINES).returning(LINES.c.id, sort_by_parameter_order=True)
+
+
+def create(s: Session, c: Checked, *, number: str, actor: Actor, settings: Settings) -> Written:
     """A step: write the checked order inside the caller's transaction.
 
-    The rows come from the same builders the bulk importer uses; the order itself is
-    an ORM object so later steps (payment, transitions) can work on it."""
+    Core statements built once, from the same row builders the bulk importer uses:
+    customer look-up (or insert), the order, its lines, the stock (inventory.reserve),
+    the first timeline rows and the outbox row. No ORM objects: a later step that needs
+    the order (a payment) loads it."""
+    conn = s.connection()
     now = clock.utcnow()
-    row = order_values(c, number=number, customer_id=_customer_id(s, c, now), now=now,
+    row = order_values(c, number=number, customer_id=_customer_id(conn, c, now), now=now,
                        settings=settings)
-    order = Order(**row)
-    s.add(order)
-    s.flush()
+    order_id = int(conn.execute(_INSERT_ORDER, row).scalar_one())
     reserve = settings.reserve_at == "placement"
-    lines = line_values(c, order.id, reserved=reserve)
-    returning = insert(OrderLine).returning(OrderLine.id, sort_by_parameter_order=True)
-    line_ids = list(s.scalars(returning, lines))
-    needs = needs_of(order.id, lines, line_ids) if reserve else None
+    lines = line_values(c, order_id, reserved=reserve)
+    line_ids = list(conn.execute(_INSERT_LINES, lines).scalars())
+    needs = needs_of(order_id, lines, line_ids) if reserve else None
     if needs:
         inventory.reserve(s, needs)
-    events, notice = placed_rows(order.id, row, actor=actor, now=now, needs=needs)
-    s.execute(insert(TimelineEvent), events)
-    s.execute(insert(OutboxMessage), [notice])
-    return order
+    events, notice = placed_rows(order_id, row, actor=actor, now=now, needs=needs)
+    conn.execute(insert(TIMELINE).values(events))  # one multi-row INSERT, not executemany
+    conn.execute(insert(OUTBOX), notice)
+    for line, line_id in zip(lines, line_ids, strict=True):
+        line["id"] = line_id
+    return Written(order_id, row, lines, events)
 
 
 def reserve_order(s: Session, order: Order, lines: list[OrderLine]) -> None:
@@ -305,6 +403,19 @@ def reserve_order(s: Session, order: Order, lines: list[OrderLine]) -> None:
         line.reserved = line.ordered - line.cancelled
     lifecycle.record(s, order, "stock.reserved", actor=lifecycle.SYSTEM,
                      data={"lines": {n.sku_code: n.quantity for n in needs}})
+
+
+_PLACED_BEFORE = select(ORDERS.c.id, ORDERS.c.number).where(
+    ORDERS.c.channel == bindparam("channel"), ORDERS.c.external_id == bindparam("external_id"))
+
+
+def placed_before(s: Session, cmd: OrderIn) -> Placed | None:
+    """The order already placed for this channel + external id, if any."""
+    if not cmd.external_id:
+        return None
+    row = s.connection().execute(
+        _PLACED_BEFORE, {"channel": cmd.channel, "external_id": cmd.external_id}).first()
+    return None if row is None else Placed(row.id, row.number, created=False)
 
 
 def find_by_external(s: Session, channel: str, external_id: str) -> Order | None:

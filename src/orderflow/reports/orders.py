@@ -4,8 +4,11 @@ payments and shipments, so they sit above those domains."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -14,6 +17,7 @@ from orderflow import ids, money
 from orderflow.errors import FieldProblem, ValidationFailed
 from orderflow.fulfilment.models import Shipment
 from orderflow.orders.models import LINE_QUANTITIES, Order
+from orderflow.orders.placement import Written
 from orderflow.orders.queries import get_order, lines_of, timeline_of
 from orderflow.orders.schemas import (
     LineOut,
@@ -27,13 +31,36 @@ from orderflow.orders.schemas import (
 from orderflow.orders.status import Status
 from orderflow.payments.models import Payment
 
-__all__ = ["OrderFilter", "get_order", "list_orders", "order_view"]
+__all__ = ["OrderFilter", "build_view", "get_order", "list_orders", "order_view", "placed_view"]
 
 
 def order_view(s: Session, order: Order, *, detail: bool = True) -> OrderOut:
+    if not detail:
+        return build_view(order, lines_of(s, order.id))
+    return build_view(
+        order,
+        lines_of(s, order.id),
+        payments=list(s.scalars(
+            select(Payment).where(Payment.order_id == order.id).order_by(Payment.id))),
+        shipments=list(s.scalars(
+            select(Shipment).where(Shipment.order_id == order.id).order_by(Shipment.id))),
+        timeline=timeline_of(s, order.id),
+    )
+
+
+def placed_view(written: Written) -> OrderOut:
+    """The view of an order just written by placement.create, from the rows it wrote
+    (no payment, no shipment yet; the timeline in the order it was written)."""
+    order = SimpleNamespace(id=written.order_id, **written.order)
+    return build_view(order, [SimpleNamespace(**ln) for ln in written.lines],
+                      timeline=[SimpleNamespace(**e) for e in written.events])
+
+
+def build_view(order: Any, lines: Sequence[Any], *, payments: Sequence[Any] = (),
+               shipments: Sequence[Any] = (), timeline: Sequence[Any] = ()) -> OrderOut:
+    """OrderOut from an order and its rows: ORM objects, or anything with their attributes."""
     cur = order.currency
-    lines = lines_of(s, order.id)
-    view = OrderOut(
+    return OrderOut(
         number=order.number,
         status=order.status.value,
         channel=order.channel,
@@ -69,12 +96,7 @@ def order_view(s: Session, order: Order, *, detail: bool = True) -> OrderOut:
             )
             for ln in lines
         ],
-        placed_at=order.placed_at,
-        payment_deadline_at=order.payment_deadline_at,
-        version=order.version,
-    )
-    if detail:
-        view.payments = [
+        payments=[
             PaymentOut(
                 id=p.id,
                 method=p.method.value,
@@ -86,22 +108,18 @@ def order_view(s: Session, order: Order, *, detail: bool = True) -> OrderOut:
                 owed_back_reason=p.owed_back_reason,
                 created_at=p.created_at,
             )
-            for p in s.scalars(
-                select(Payment).where(Payment.order_id == order.id).order_by(Payment.id)
-            )
-        ]
-        view.shipments = [
+            for p in payments
+        ],
+        shipments=[
             ShipmentOut(
                 carrier=sh.carrier,
                 service=sh.service,
                 tracking_number=sh.tracking_number,
                 shipped_at=sh.shipped_at,
             )
-            for sh in s.scalars(
-                select(Shipment).where(Shipment.order_id == order.id).order_by(Shipment.id)
-            )
-        ]
-        view.timeline = [
+            for sh in shipments
+        ],
+        timeline=[
             TimelineOut(
                 at=e.at,
                 actor=e.actor,
@@ -110,9 +128,12 @@ def order_view(s: Session, order: Order, *, detail: bool = True) -> OrderOut:
                 to_status=e.to_status,
                 reason=e.reason,
             )
-            for e in timeline_of(s, order.id)
-        ]
-    return view
+            for e in timeline
+        ],
+        placed_at=order.placed_at,
+        payment_deadline_at=order.payment_deadline_at,
+        version=order.version,
+    )
 
 
 # --- lists -------------------------------------------------------------------
