@@ -59,22 +59,27 @@ def check_settings(settings: Settings, r: Report) -> None:
         )
 
 
+def _revisions(revs: set[str]) -> str:
+    return ", ".join(sorted(revs)) or "none"
+
+
 def check_database(db: Db, r: Report) -> bool:
     try:
         with db.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-            current = MigrationContext.configure(conn).get_current_revision()
+            current = set(MigrationContext.configure(conn).get_current_heads())
     except Exception as exc:  # any driver error is a finding to report, not to crash on
         r.bad(
             f"cannot reach the database {db.url.split('@')[-1]}: {exc}".splitlines()[0],
             "check ORDERFLOW_DATABASE_URL and that the server is running",
         )
         return False
-    head = ScriptDirectory.from_config(migrate.alembic_config(db.url)).get_current_head()
-    if current != head:
-        r.bad(f"schema is at revision {current}, code expects {head}", "run `orderflow migrate`")
+    heads = set(ScriptDirectory.from_config(migrate.alembic_config(db.url)).get_heads())
+    if current != heads:
+        r.bad(f"schema is at revision {_revisions(current)}, code expects {_revisions(heads)}",
+              "run `orderflow migrate`")
         return False
-    r.good(f"database reachable ({db.dialect}), schema at revision {head}")
+    r.good(f"database reachable ({db.dialect}), schema at revision {_revisions(heads)}")
     return True
 
 
