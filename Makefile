@@ -7,7 +7,7 @@ DEPS_HASH := $(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 RUNTIME := $(VENV)/.runtime-$(DEPS_HASH)
 TESTDEPS := $(VENV)/.test-$(DEPS_HASH)
 
-.PHONY: run test lint bench install clean demo-reset
+.PHONY: run test lint bench install clean demo-reset screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ run: $(RUNTIME)
 ## The whole suite, SQLite and PostgreSQL, browser tests included where Chromium is present.
 test: $(TESTDEPS)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+## Re-take the console screenshots in docs/screenshots (both languages) with Chromium.
+screenshots: $(TESTDEPS)
+	ORDERFLOW_SCREENSHOTS=1 $(BIN)/python -m pytest -n 2 -q tests/e2e
 
 lint: $(TESTDEPS)
 	$(BIN)/ruff check src tests bench

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -28,7 +29,14 @@ from orderflow.orders.numbering import reset_allocators
 CHROMIUM = Path(os.environ.get("ORDERFLOW_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Browser tests take screenshots of every screen they visit. They land in docs/screenshots
+# (tracked, shown in the README) only when asked with `make screenshots`; otherwise in a
+# temporary folder, so a test run never dirties the work tree.
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("ORDERFLOW_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "orderflow-screenshots"
+)
 
 
 def _require_chromium() -> None:
