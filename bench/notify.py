@@ -25,16 +25,15 @@ import psycopg
 from aiosmtpd.controller import Controller
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from intake import PG_ADMIN, free_port, log, seed, settings_for  # noqa: E402
-
-from orderflow import migrate  # noqa: E402
-from orderflow.db import Db  # noqa: E402
-from orderflow.fulfilment import service as fulfilment  # noqa: E402
-from orderflow.intake import service as intake  # noqa: E402
-from orderflow.notify import prefs  # noqa: E402
-from orderflow.orders import service as orders  # noqa: E402
-from orderflow.orders.lifecycle import Actor  # noqa: E402
-from orderflow.orders.schemas import OrderIn  # noqa: E402
+from intake import PG_ADMIN, free_port, log, seed, settings_for
+from orderflow import migrate
+from orderflow.db import Db
+from orderflow.fulfilment import service as fulfilment
+from orderflow.intake import service as intake
+from orderflow.notify import prefs
+from orderflow.orders import service as orders
+from orderflow.orders.lifecycle import Actor
+from orderflow.orders.schemas import OrderIn
 
 ACTOR = Actor("staff", "bench")
 PG_NAME = "orderflow_bench_notify"
@@ -66,7 +65,7 @@ class Sink:
         self.first = self.last = 0.0
         self.arrived: dict[str, float] = {}
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         now = time.time()
         head = envelope.original_content.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace")
         order = next((ln.split(":", 1)[1].strip() for ln in head.splitlines()
@@ -120,7 +119,8 @@ def throughput(url: str, tmp: Path, workers: int, emails: int) -> float:
     only_emails_for(db, {"order.received"})
     log(f"  placing {emails} orders (workers stopped)")
     for i in range(emails):
-        intake.place_order(db, body(i + workers * 10**6, paid=False), actor=ACTOR, settings=settings)
+        intake.place_order(db, body(i + workers * 10**6, paid=False), actor=ACTOR,
+                           settings=settings)
     sink = Sink()
     port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
@@ -145,7 +145,8 @@ def latency(url: str, tmp: Path, rate: float, seconds: float) -> tuple[float, fl
     log(f"  preparing {count} packed orders")
     numbers = []
     for i in range(count):
-        placed = intake.place_order(db, body(i + 9 * 10**6, paid=True), actor=ACTOR, settings=settings)
+        placed = intake.place_order(db, body(i + 9 * 10**6, paid=True), actor=ACTOR,
+                                    settings=settings)
         orders.approve_order(db, placed.number, actor=ACTOR)
         fulfilment.allocate_order(db, placed.number, actor=ACTOR)
         fulfilment.start_picking(db, placed.number, actor=ACTOR)

@@ -20,7 +20,8 @@ def test_webhook_endpoint_secret_is_shown_once_and_rotation_keeps_two(client):
 
 
 def test_webhook_with_an_unknown_event_is_refused_naming_it(client):
-    r = client.post("/api/v1/webhooks", json={"url": "https://example.com/h", "events": ["order.shiped"]})
+    r = client.post("/api/v1/webhooks",
+                    json={"url": "https://example.com/h", "events": ["order.shiped"]})
 
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "events"

@@ -73,7 +73,8 @@ def test_killed_and_paused_workers_miss_nothing_and_repeat_only_with_the_same_id
                 prefs.set_switch(s, milestone, "inbox", False)
             s.add(WebhookEndpoint(url=hooks.url, secrets=[hooks.secret], events=["order.shipped"],
                                   enabled=True, created_at=hooks.now()))
-        env = {**os.environ, "ORDERFLOW_DATABASE_URL": db.url, "ORDERFLOW_SMTP_PORT": str(smtp_port),
+        env = {**os.environ, "ORDERFLOW_DATABASE_URL": db.url,
+               "ORDERFLOW_SMTP_PORT": str(smtp_port),
                "ORDERFLOW_NOTIFY_LEASE_SECONDS": str(LEASE_S), "ORDERFLOW_TEST_MODE": "1",
                "ORDERFLOW_VAR_DIR": str(tmp_path), "ORDERFLOW_SECRET_KEY": "k" * 40}
         log = tmp_path / "workers.log"

@@ -69,7 +69,8 @@ def test_worker_job_cancels_orders_past_their_payment_deadline(db, settings):
     with db.transaction() as s:
         s.execute(update(Order).values(payment_deadline_at=clock.utcnow() - timedelta(minutes=1)))
 
-    jobs = [j for j in worker.default_jobs(db, settings, channels={}) if j.name.startswith("orders.")]
+    jobs = [j for j in worker.default_jobs(db, settings, channels={})
+            if j.name.startswith("orders.")]
     worker.run_once(jobs)
 
     with db.read() as s:

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from orderflow import ids, logs, money
-from orderflow.orders import rules
 from orderflow.notify.dispatch import RateLimit
+from orderflow.orders import rules
 from orderflow.orders.models import LINE_QUANTITIES
 
 

@@ -158,5 +158,5 @@ def list_alerts(_t: Reader, db: DbDep) -> list[AlertOut]:
 def coverage(_t: Reader, db: DbDep, within_minutes: int = 15) -> CoverageOut:
     c = watchdogs.coverage(db, within_minutes=within_minutes)
     return CoverageOut(shipped=c.shipped, shipped_told_in_time=c.shipped_told_in_time,
-                       shipping_share=c.shipping_share, paid=c.paid, paid_confirmed=c.paid_confirmed,
-                       confirmation_share=c.confirmation_share)
+                       shipping_share=c.shipping_share, paid=c.paid,
+                       paid_confirmed=c.paid_confirmed, confirmation_share=c.confirmation_share)

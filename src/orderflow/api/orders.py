@@ -98,7 +98,9 @@ def list_orders(
     channel: Annotated[str | None, Query(max_length=32)] = None,
     placed_from: datetime | None = None,
     placed_to: datetime | None = None,
-    q: Annotated[str | None, Query(max_length=100, description="Order number, name, phone, email or tracking number")] = None,
+    q: Annotated[str | None, Query(
+        max_length=100, description="Order number, name, phone, email or tracking number",
+    )] = None,
     cursor: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> OrderPage:
@@ -125,7 +127,8 @@ def add_payment(number: str, body: PaymentIn, token: Payer, db: DbDep,
 
 
 @router.post("/{number}/approve", response_model=OrderOut)
-def approve(number: str, token: Writer, db: DbDep, body: OptionalReasonIn | None = None) -> OrderOut:
+def approve(number: str, token: Writer, db: DbDep,
+            body: OptionalReasonIn | None = None) -> OrderOut:
     orders.approve_order(db, number, actor=actor_of(token), reason=body.reason if body else None)
     return _view(db, number)
 
@@ -137,7 +140,8 @@ def hold(number: str, body: ReasonIn, token: Writer, db: DbDep) -> OrderOut:
 
 
 @router.post("/{number}/release", response_model=OrderOut)
-def release(number: str, token: Writer, db: DbDep, body: OptionalReasonIn | None = None) -> OrderOut:
+def release(number: str, token: Writer, db: DbDep,
+            body: OptionalReasonIn | None = None) -> OrderOut:
     orders.release_hold(db, number, actor=actor_of(token), reason=body.reason if body else None)
     return _view(db, number)
 

@@ -15,9 +15,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
 
 from orderflow import clock
+from orderflow.auth.models import ApiToken, LoginAttempt, Role, StaffUser
 from orderflow.db import Db
 from orderflow.errors import Conflict, FieldProblem, TooManyRequests, Unauthorized, ValidationFailed
-from orderflow.auth.models import ApiToken, LoginAttempt, Role, StaffUser
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 _DUMMY_HASH = _hasher.hash("timing-equaliser")
@@ -50,10 +50,11 @@ def _identity(user: StaffUser) -> StaffIdentity:
     return StaffIdentity(user.id, user.username, user.display_name, user.role, user.language)
 
 
-def create_user(db: Db, username: str, password: str, *, role: Role, display_name: str | None = None,
-                language: str = "zh-CN") -> StaffIdentity:
+def create_user(db: Db, username: str, password: str, *, role: Role,
+                display_name: str | None = None, language: str = "zh-CN") -> StaffIdentity:
     problems = []
-    if not username or len(username) > 64 or not username.replace("_", "").replace(".", "").isalnum():
+    if (not username or len(username) > 64
+            or not username.replace("_", "").replace(".", "").isalnum()):
         problems.append(FieldProblem("username", "username.invalid",
                                      "use 1-64 letters, digits, dots or underscores"))
     if len(password) < 8:
@@ -71,7 +72,8 @@ def create_user(db: Db, username: str, password: str, *, role: Role, display_nam
         return _identity(user)
 
 
-def authenticate(db: Db, username: str, password: str, *, max_failures_per_hour: int = 100) -> StaffIdentity:
+def authenticate(db: Db, username: str, password: str, *,
+                 max_failures_per_hour: int = 100) -> StaffIdentity:
     """Checks the password; refuses after too many failures in the last hour for that account."""
     now = clock.utcnow()
     with db.read() as s:
@@ -116,12 +118,14 @@ def create_token(db: Db, name: str, scopes: list[str], *, user_id: int | None = 
     if unknown or not scopes:
         raise ValidationFailed([FieldProblem(
             "scopes", "scope.unknown",
-            f"unknown scopes {unknown}; choose from {ALL_SCOPES}" if unknown else "give at least one scope")])
+            f"unknown scopes {unknown}; choose from {ALL_SCOPES}" if unknown
+            else "give at least one scope")])
     prefix = secrets.token_hex(4)
     token = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     with db.transaction() as s:
-        s.add(ApiToken(name=name, prefix=prefix, token_hash=_digest(token), scopes=sorted(set(scopes)),
-                       user_id=user_id, created_at=clock.utcnow(), meta={}))
+        s.add(ApiToken(name=name, prefix=prefix, token_hash=_digest(token),
+                       scopes=sorted(set(scopes)), user_id=user_id, created_at=clock.utcnow(),
+                       meta={}))
     return token
 
 
@@ -155,6 +159,7 @@ def verify_token(db: Db, token: str) -> TokenIdentity:
 
 def revoke_token(db: Db, prefix: str) -> None:
     with db.transaction() as s:
-        s.execute(update(ApiToken).where(ApiToken.prefix == prefix).values(revoked_at=clock.utcnow()))
+        s.execute(update(ApiToken).where(ApiToken.prefix == prefix)
+                  .values(revoked_at=clock.utcnow()))
     with _verified_lock:
         _verified.clear()

@@ -71,8 +71,10 @@ def load_many(s: Session, order_ids: set[int]) -> dict[int, OrderFacts]:
     customer_ids = {o.customer_id for o in orders.values()}
     customers = {c.id: c for c in s.scalars(select(Customer).where(Customer.id.in_(customer_ids)))}
     lines: dict[int, list[tuple[OrderLine, str | None]]] = defaultdict(list)
-    for line, name_en in s.execute(select(OrderLine, Sku.name_en).join(Sku, Sku.id == OrderLine.sku_id)
-                                   .where(OrderLine.order_id.in_(order_ids)).order_by(OrderLine.id)):
+    for line, name_en in s.execute(select(OrderLine, Sku.name_en)
+                                   .join(Sku, Sku.id == OrderLine.sku_id)
+                                   .where(OrderLine.order_id.in_(order_ids))
+                                   .order_by(OrderLine.id)):
         lines[line.order_id].append((line, name_en))
     shipments: dict[int, Shipment] = {}
     for shipment in s.scalars(select(Shipment).where(Shipment.order_id.in_(order_ids))
@@ -91,7 +93,8 @@ def build(facts: OrderFacts, payload: dict[str, Any], settings: Settings, *,
     """The template variables. `language` overrides the order's (a preview in the other one)."""
     order, shipment = facts.order, facts.shipment
     language = language or order.language
-    name = order.recipient_name if order.recipient_name and not is_masked(order.recipient_name) else None
+    name = (order.recipient_name
+            if order.recipient_name and not is_masked(order.recipient_name) else None)
     carrier = payload.get("carrier") or (shipment.carrier if shipment else None)
     tracking = payload.get("tracking_number") or (shipment.tracking_number if shipment else None)
     link = order_link(settings, order.number)

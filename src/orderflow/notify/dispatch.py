@@ -25,9 +25,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, case, exists, insert, or_, select, tuple_, update
+from sqlalchemy import Table, and_, case, exists, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
 from orderflow import clock, logs
@@ -56,6 +56,9 @@ _rng = random.Random()
 _CLAIMED = (Notice.id, Notice.fence, Notice.attempts, Notice.message_id, Notice.channel,
             Notice.recipient, Notice.language, Notice.body_text, Notice.subject, Notice.body_html,
             Notice.milestone, Notice.params, Notice.endpoint_id)
+NOTICES = cast(Table, Notice.__table__)
+NOTICE_EVENTS = cast(Table, NoticeEvent.__table__)
+TIMELINE = cast(Table, TimelineEvent.__table__)
 
 
 def worker_id() -> str:
@@ -108,9 +111,8 @@ def claim(db: Db, owner: str, *, limit: int = 50,
                     fence=Notice.fence + 1, attempts=Notice.attempts + 1)
             .returning(*_CLAIMED).execution_options(synchronize_session=False)).all()
         secrets = _secrets(s, {r.endpoint_id for r in rows if r.endpoint_id})
-    rows.sort(key=lambda r: r.id)
     return [Claimed(r.id, r.fence, r.attempts, _outgoing(r, secrets.get(r.endpoint_id, ())),
-                    deadline, r.endpoint_id) for r in rows]
+                    deadline, r.endpoint_id) for r in sorted(rows, key=lambda r: r.id)]
 
 
 def _secrets(s: Session, endpoint_ids: set[int]) -> dict[int, tuple[str, ...]]:
@@ -162,12 +164,13 @@ def record_sent_many(s: Session, done: list[tuple[Claimed, SendResult]]) -> set[
     multi-row inserts. Returns the ids this worker still held; the rest are refused."""
     if not done:
         return set()
-    table, now = Notice.__table__, clock.utcnow()
+    table, now = NOTICES, clock.utcnow()
     by_id = {c.id: (c, r) for c, r in done}
     provider_ids = case({c.id: r.provider_message_id for c, r in done}, value=table.c.id)
     accepted = {row.id: row.order_id for row in s.connection().execute(
-        update(table).where(tuple_(table.c.id, table.c.fence).in_([(c.id, c.fence) for c, _ in done]),
-                            table.c.state == NoticeState.SENDING)
+        update(table).where(
+            tuple_(table.c.id, table.c.fence).in_([(c.id, c.fence) for c, _ in done]),
+            table.c.state == NoticeState.SENDING)
         .values(state=NoticeState.SENT, sent_at=now, lease_owner=None, lease_until=None,
                 last_error=None, provider_message_id=provider_ids)
         .returning(table.c.id, table.c.order_id))}
@@ -175,14 +178,15 @@ def record_sent_many(s: Session, done: list[tuple[Claimed, SendResult]]) -> set[
         log.warning("notice %s: stale completion refused (fence %s)", stale, by_id[stale][0].fence)
     if not accepted:
         return set()
-    s.connection().execute(insert(NoticeEvent.__table__), [
+    s.connection().execute(insert(NOTICE_EVENTS), [
         _event(i, "sent", by_id[i][0].attempts, by_id[i][1].detail or None) for i in accepted])
-    rows = [_timeline_row(order_id, "notice.sent", i, by_id[i][0].outgoing.event_type or "",
-                          by_id[i][0].outgoing.channel, by_id[i][0].outgoing.recipient)
-            for i, order_id in accepted.items()]
-    rows = [r for r in rows if r]
+    maybe_rows = [
+        _timeline_row(order_id, "notice.sent", i, by_id[i][0].outgoing.event_type or "",
+                      by_id[i][0].outgoing.channel, by_id[i][0].outgoing.recipient)
+        for i, order_id in accepted.items()]
+    rows = [r for r in maybe_rows if r]
     if rows:
-        s.connection().execute(insert(TimelineEvent.__table__), rows)
+        s.connection().execute(insert(TIMELINE), rows)
     return set(accepted)
 
 
@@ -227,7 +231,8 @@ def record_failure(s: Session, c: Claimed, failure: DeliveryFailure, *, max_atte
     timeline(s, n, "notice.failed" if fallback else "notice.dead", n.last_error)
     if not fallback:
         raise_alert(s, f"notice.dead:{n.id}", "notice.dead", n.order_id,
-                    f"{n.milestone} by {n.channel} to {logs.mask(n.recipient)} failed: {n.last_error}")
+                    f"{n.milestone} by {n.channel} to {logs.mask(n.recipient)} "
+                    f"failed: {n.last_error}")
     return True
 
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -34,8 +34,9 @@ from orderflow.notify.prefs import NotifyPrefs
 from orderflow.orders.models import Order
 from orderflow.outbox import OutboxMessage, OutboxState
 
-
-NOTICES = Notice.__table__
+NOTICES = cast(Table, Notice.__table__)
+NOTICE_EVENTS = cast(Table, NoticeEvent.__table__)
+INBOX_MESSAGES = cast(Table, InboxMessage.__table__)
 
 
 @dataclass(frozen=True)
@@ -128,11 +129,11 @@ def write_notice(s: Session, values: dict[str, Any],
     event = {"notice_id": notice_id, "at": now, "state": values["state"].value, "attempt": 0,
              "detail": None}
     if events is None:
-        conn.execute(insert(NoticeEvent.__table__).values(**event))
+        conn.execute(insert(NOTICE_EVENTS).values(**event))
     else:
         events.append(event)
     if values["channel"] == "inbox":
-        conn.execute(insert(InboxMessage.__table__).values(
+        conn.execute(insert(INBOX_MESSAGES).values(
             customer_id=values["customer_id"], order_id=values["order_id"], notice_id=notice_id,
             subject=values["subject"], body_text=values["body_text"], created_at=now))
     elif values["coalesce_group"]:
@@ -172,14 +173,18 @@ def plan_row(s: Session, row: OutboxMessage, facts: OrderFacts | None, np: Notif
     chain = channel_chain(row.kind, order, customer, np)
     if chain:
         first, rest = chain[0], [t.channel for t in chain[1:]]
-        planned.append(plan_notice(s, row, facts, first, ctx, np, settings, fallbacks=rest,
-                                   key=notice_key(row, first.channel, first.recipient)))
+        notice = plan_notice(s, row, facts, first, ctx, np, settings, fallbacks=rest,
+                             key=notice_key(row, first.channel, first.recipient))
+        if notice is not None:
+            planned.append(notice)
     inbox = recipients(order, customer).get("inbox")
     spec = milestones.get(row.kind)
     if inbox and spec and spec.customer_facing and np.enabled(row.kind, "inbox"):
-        planned.append(plan_notice(s, row, facts, Target("inbox", inbox), ctx, np, settings,
-                                   fallbacks=[], key=notice_key(row, "inbox", inbox)))
-    return [p for p in planned if p is not None]
+        copy = plan_notice(s, row, facts, Target("inbox", inbox), ctx, np, settings,
+                           fallbacks=[], key=notice_key(row, "inbox", inbox))
+        if copy is not None:
+            planned.append(copy)
+    return planned
 
 
 def fan_out(db: Db, settings: Settings, *, batch: int = 50) -> int:
@@ -208,7 +213,7 @@ def fan_out(db: Db, settings: Settings, *, batch: int = 50) -> int:
             row.state = OutboxState.DONE
             row.attempts += 1
         if events:
-            s.connection().execute(insert(NoticeEvent.__table__), events)
+            s.connection().execute(insert(NOTICE_EVENTS), events)
         return len(rows)
 
 

@@ -3,6 +3,7 @@ stable Message-ID, so a repeat after a crash carries the same id."""
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 import ssl
 import threading
@@ -68,10 +69,8 @@ class SmtpChannel:
         conn = getattr(self._local, "conn", None)
         self._local.conn = None
         if conn is not None:
-            try:
+            with contextlib.suppress(OSError):
                 conn.close()
-            except OSError:
-                pass
 
     def send(self, message: Outgoing) -> SendResult:
         msg = build_message(message, self.settings.mail_from)
@@ -82,7 +81,8 @@ class SmtpChannel:
             code, text = next(iter(exc.recipients.values()))
             if code in TEMPORARY_SMTP:
                 raise TemporaryFailure(f"recipient deferred: {code}", code="smtp.deferred") from exc
-            raise PermanentFailure(f"recipient refused: {code} {text!r}", code="smtp.refused") from exc
+            raise PermanentFailure(f"recipient refused: {code} {text!r}",
+                                   code="smtp.refused") from exc
         except smtplib.SMTPResponseException as exc:
             self._drop()
             if exc.smtp_code in TEMPORARY_SMTP:

@@ -30,7 +30,8 @@ def preview(db: Db, settings: Settings, milestone: str, parts: Parts,
     found = templates.problems(milestone, parts)
     if found:
         raise ValidationFailed(found)
-    return templates.render(0, parts, sample_context(db, settings, order_number, milestone, language))
+    ctx = sample_context(db, settings, order_number, milestone, language)
+    return templates.render(0, parts, ctx)
 
 
 def current(db: Db, milestone: str, channel: str, language: str) -> tuple[int, Parts]:

@@ -64,7 +64,8 @@ def default_channels(settings: Settings) -> dict[str, Channel]:
     }
 
 
-def dispatcher(db: Db, settings: Settings, channels: dict[str, Channel] | None = None) -> Dispatcher:
+def dispatcher(db: Db, settings: Settings,
+               channels: dict[str, Channel] | None = None) -> Dispatcher:
     return Dispatcher(db, settings,
                       channels if channels is not None else default_channels(settings),
                       lambda s, n: make_fallback(s, n, settings))
@@ -161,7 +162,8 @@ def endpoint_problems(url: str, events: list[str], *, test_mode: bool) -> list[F
     unknown = sorted(set(events) - set(milestones.MILESTONES) - {"*"})
     if unknown:
         found.append(FieldProblem("events", "webhook.unknown_event",
-                                  f"unknown events {unknown}; choose from {sorted(milestones.MILESTONES)}"))
+                                  f"unknown events {unknown}; "
+                                  f"choose from {sorted(milestones.MILESTONES)}"))
     parsed = urlsplit(url)
     if parsed.scheme not in ("https", "http") or not parsed.hostname:
         found.append(FieldProblem("url", "webhook.bad_url", "must be an http(s) URL"))

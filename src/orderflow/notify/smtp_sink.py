@@ -4,6 +4,7 @@ message in a Maildir, so the console's Mailbox shows what customers received."""
 from __future__ import annotations
 
 import mailbox
+import logging
 import time
 from dataclasses import dataclass
 from email import policy
@@ -21,7 +22,7 @@ class MaildirHandler:
             (directory / sub).mkdir(parents=True, exist_ok=True)
         self.box = mailbox.Maildir(directory, create=False)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         raw = envelope.original_content or envelope.content
         self.box.add(mailbox.MaildirMessage(raw))
         return "250 Message accepted for delivery"
@@ -34,6 +35,9 @@ def start(directory: Path, host: str = "127.0.0.1", port: int = 8025) -> Control
 
 
 def serve_forever(directory: Path, host: str = "127.0.0.1", port: int = 8025) -> None:
+    # aiosmtpd logs every SMTP command at INFO: five lines a message would bury the
+    # console that `make run` prints. Its warnings and errors still show.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     controller = start(directory, host, port)
     try:
         while True:
@@ -60,8 +64,9 @@ def read(directory: Path, limit: int = 100) -> list[Mail]:
     box = mailbox.Maildir(directory, create=False)
     parser = BytesParser(policy=policy.default)
     items = []
-    for key in box.keys():
-        path = Path(directory) / ("new" if (Path(directory) / "new" / key).exists() else "cur") / key
+    for key in box.iterkeys():  # iterating a Mailbox itself would yield messages, not keys
+        subdir = "new" if (Path(directory) / "new" / key).exists() else "cur"
+        path = Path(directory) / subdir / key
         try:
             mtime = path.stat().st_mtime
         except FileNotFoundError:

@@ -54,7 +54,8 @@ def problems(milestone: str, parts: Parts) -> list[FieldProblem]:
         if unknown:
             found.append(FieldProblem(
                 name, "template.unknown_variable",
-                f"unknown variable(s) {', '.join(unknown)}; available: {', '.join(sorted(spec.variables))}"))
+                f"unknown variable(s) {', '.join(unknown)}; "
+                f"available: {', '.join(sorted(spec.variables))}"))
     if not parts.body_text.strip():
         found.append(FieldProblem("body_text", "template.empty", "the text body is required"))
     return found

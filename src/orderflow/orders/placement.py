@@ -135,17 +135,40 @@ def check(cmd: OrderIn, skus: dict[str, SkuRow]) -> Checked:
         currency = money.check_currency(cmd.currency)
     except money.MoneyError as exc:
         raise ValidationFailed([FieldProblem("currency", "money.currency", str(exc))]) from exc
+    unit_prices = _unit_prices(cmd, skus, currency, problems)
+    line_totals = [p * line.quantity for p, line in zip(unit_prices, cmd.lines, strict=True)]
+    totals = rules.compute_totals(
+        line_totals, _amount(cmd.shipping_fee, "shipping_fee", currency, problems),
+        _amount(cmd.discount, "discount", currency, problems))
+    if totals.total_minor < 0:
+        problems.append(FieldProblem("discount", "money.discount_too_large",
+                                     "discount is larger than goods plus shipping"))
+    _check_given_total(cmd, totals, currency, problems)
+    phone, email, masked = _contacts(cmd, problems)
+    address = cmd.shipping_address.model_dump()
+    address["country"] = (address.get("country") or "").upper()
+    problems.extend(rules.address_problems(address, "shipping_address"))
+    _check_payment(cmd, currency, problems)
+    if problems:
+        raise ValidationFailed(problems)
+    return Checked(cmd, currency, skus, unit_prices, totals, phone, email, masked)
 
-    def amount(value: str, name: str) -> int:
-        try:
-            minor = money.to_minor(value, currency)
-        except money.MoneyError as exc:
-            problems.append(FieldProblem(name, "money.invalid", str(exc)))
-            return 0
-        if minor < 0:
-            problems.append(FieldProblem(name, "money.negative", "must not be negative"))
-        return minor
 
+def _amount(value: str, name: str, currency: str, problems: list[FieldProblem]) -> int:
+    """The amount in minor units; 0 (with a problem noted) when it is not a valid amount."""
+    try:
+        minor = money.to_minor(value, currency)
+    except money.MoneyError as exc:
+        problems.append(FieldProblem(name, "money.invalid", str(exc)))
+        return 0
+    if minor < 0:
+        problems.append(FieldProblem(name, "money.negative", "must not be negative"))
+    return minor
+
+
+def _unit_prices(cmd: OrderIn, skus: dict[str, SkuRow], currency: str,
+                 problems: list[FieldProblem]) -> list[int]:
+    """Each line's unit price: the one given, else the SKU's list price (0 when unknown)."""
     unit_prices = []
     for i, line in enumerate(cmd.lines):
         sku = skus.get(line.sku)
@@ -161,35 +184,35 @@ def check(cmd: OrderIn, skus: dict[str, SkuRow]) -> Checked:
                     f"SKU {sku.code} is priced in {sku.currency}; give a unit_price in {currency}"))
             unit_prices.append(sku.price_minor)
         else:
-            unit_prices.append(amount(line.unit_price, f"lines[{i}].unit_price"))
-    line_totals = [p * line.quantity for p, line in zip(unit_prices, cmd.lines, strict=True)]
-    totals = rules.compute_totals(
-        line_totals, amount(cmd.shipping_fee, "shipping_fee"), amount(cmd.discount, "discount"))
-    if totals.total_minor < 0:
-        problems.append(FieldProblem("discount", "money.discount_too_large",
-                                     "discount is larger than goods plus shipping"))
-    if cmd.total is not None:
-        given = amount(cmd.total, "total")
-        if given != totals.total_minor:
-            problems.append(FieldProblem(
-                "total", "money.total_mismatch",
-                f"total {cmd.total} does not add up: lines + shipping - discount = "
-                f"{money.to_str(totals.total_minor, currency)}"))
-    phone, email, masked = _contacts(cmd, problems)
-    address = cmd.shipping_address.model_dump()
-    address["country"] = (address.get("country") or "").upper()
-    problems.extend(rules.address_problems(address, "shipping_address"))
-    if cmd.payment is not None:
-        pay_currency = (cmd.payment.currency or currency).upper()
-        if pay_currency != currency:
-            problems.append(FieldProblem("payment.currency", "money.currency_mismatch",
-                                         f"payment is in {pay_currency}, order in {currency}"))
-        if amount(cmd.payment.amount, "payment.amount") <= 0:
-            problems.append(FieldProblem("payment.amount", "money.not_positive",
-                                         "payment amount must be positive"))
-    if problems:
-        raise ValidationFailed(problems)
-    return Checked(cmd, currency, skus, unit_prices, totals, phone, email, masked)
+            unit_prices.append(_amount(line.unit_price, f"lines[{i}].unit_price", currency,
+                                       problems))
+    return unit_prices
+
+
+def _check_given_total(cmd: OrderIn, totals: rules.Totals, currency: str,
+                       problems: list[FieldProblem]) -> None:
+    """A total the caller gave must match the computed one."""
+    if cmd.total is None:
+        return
+    given = _amount(cmd.total, "total", currency, problems)
+    if given != totals.total_minor:
+        problems.append(FieldProblem(
+            "total", "money.total_mismatch",
+            f"total {cmd.total} does not add up: lines + shipping - discount = "
+            f"{money.to_str(totals.total_minor, currency)}"))
+
+
+def _check_payment(cmd: OrderIn, currency: str, problems: list[FieldProblem]) -> None:
+    """A payment must be in the order's currency and for a positive amount."""
+    if cmd.payment is None:
+        return
+    pay_currency = (cmd.payment.currency or currency).upper()
+    if pay_currency != currency:
+        problems.append(FieldProblem("payment.currency", "money.currency_mismatch",
+                                     f"payment is in {pay_currency}, order in {currency}"))
+    if _amount(cmd.payment.amount, "payment.amount", currency, problems) <= 0:
+        problems.append(FieldProblem("payment.amount", "money.not_positive",
+                                     "payment amount must be positive"))
 
 
 # Phone and e-mail checks are pure and slow (~40 µs each); buyers come back, in a file
@@ -198,7 +221,8 @@ _check_phone = functools.lru_cache(maxsize=16384)(rules.check_phone)
 _check_email = functools.lru_cache(maxsize=16384)(rules.check_email)
 
 
-def _contacts(cmd: OrderIn, problems: list[FieldProblem]) -> tuple[rules.Phone | None, str | None, bool]:
+def _contacts(cmd: OrderIn,
+              problems: list[FieldProblem]) -> tuple[rules.Phone | None, str | None, bool]:
     customer = cmd.customer
     country = (cmd.shipping_address.country or "CN").upper()
     phone = email = None

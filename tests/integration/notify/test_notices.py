@@ -111,8 +111,9 @@ def test_parcel_news_waiting_in_quiet_hours_coalesces_into_one_message(db, env):
     st, d, _, sms = env
     local_now = clock.utcnow().astimezone(st.zone)
     with db.transaction() as s:
-        prefs.set_value(s, "quiet_hours", {"sms": [(local_now - timedelta(minutes=5)).strftime("%H:%M"),
-                                                   (local_now + timedelta(minutes=1)).strftime("%H:%M")]})
+        window = [(local_now - timedelta(minutes=5)).strftime("%H:%M"),
+                  (local_now + timedelta(minutes=1)).strftime("%H:%M")]
+        prefs.set_value(s, "quiet_hours", {"sms": window})
     number = make_order(db, st, path=[*SHIPPED, "in_transit"])
     drain(db, st, d)
     fulfilment.record_carrier_status(db, number, Status.OUT_FOR_DELIVERY, actor=STAFF)
@@ -181,7 +182,7 @@ def test_permanent_failure_with_no_channel_left_is_a_dead_letter_with_an_alert(d
 
 
 def test_a_worker_that_lost_its_lease_cannot_complete_the_notice(db, env):
-    st, d, _, _ = env
+    st, _, _, _ = env
     make_order(db, st, customer=EN)
     fanout.fan_out(db, st)
     (first,) = dispatch.claim(db, "worker-a")
@@ -201,7 +202,7 @@ def test_a_worker_that_lost_its_lease_cannot_complete_the_notice(db, env):
 
 
 def test_a_later_milestone_waits_for_the_earlier_one_to_the_same_recipient(db, env):
-    st, d, _, _ = env
+    st, _, _, _ = env
     make_order(db, st, path=["paid"], customer=EN)
     fanout.fan_out(db, st)
 
@@ -239,16 +240,15 @@ def test_templates_refuse_unknown_variables_and_are_versioned(db, env):
     st, d, mailbox, _ = env
     bad = Parts("Shipped {{ order_numbr }}", "Tracking {{ tracking_number }} {{ foo.bar }}", None)
 
-    with pytest.raises(ValidationFailed) as refused:
-        with db.transaction() as s:
-            templates.save(s, "order.received", "email", "en", bad, author="staff:t")
+    with pytest.raises(ValidationFailed) as refused, db.transaction() as s:
+        templates.save(s, "order.received", "email", "en", bad, author="staff:t")
 
     assert [(p.field, p.code) for p in refused.value.fields] == [
         ("subject", "template.unknown_variable"), ("body_text", "template.unknown_variable")]
     assert "order_numbr" in refused.value.fields[0].message
     with db.transaction() as s:
-        good = Parts("Got it: {{ order_number }}", "Hi {{ customer_name }}, order {{ order_number }}.",
-                     None)
+        good = Parts("Got it: {{ order_number }}",
+                     "Hi {{ customer_name }}, order {{ order_number }}.", None)
         assert templates.save(s, "order.received", "email", "en", good, author="staff:t") == 1
         assert templates.save(s, "order.received", "email", "en", good, author="staff:t") == 2
     number = make_order(db, st, customer=EN)
