@@ -3,8 +3,8 @@ message in a Maildir, so the console's Mailbox shows what customers received."""
 
 from __future__ import annotations
 
-import mailbox
 import logging
+import mailbox
 import time
 from dataclasses import dataclass
 from email import policy
