@@ -39,8 +39,9 @@ lint: $(TESTDEPS)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
+## Every benchmark in bench/ (each ends with one JSON line); BENCH_ARGS=--quick for short runs.
 bench: $(TESTDEPS)
-	$(BIN)/python bench/intake.py
+	for f in bench/*.py; do $(BIN)/python $$f $(BENCH_ARGS) || exit 1; done
 
 demo-reset:
 	rm -rf var/
