@@ -8,15 +8,17 @@ console, the API and other domains (payments, order changes) all call it.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from orderflow import clock
-from orderflow.config import Settings, get_settings
+from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.errors import Conflict, FieldProblem, IllegalTransition, ValidationFailed
 from orderflow.orders import lifecycle, queries
@@ -91,19 +93,25 @@ class Reviewed:
 def review_order(s: Session, order: Order, actor: Actor, *,
                  settings: Settings | None = None) -> Reviewed:
     """A step: review `order` now and move it. Safe to call again after any change."""
-    settings = settings or get_settings()
     cfg = load_config(s)
     row = s.get(OrderReview, order.id)
     service = row.shipping_service if row else "standard"
     facts, categories = load_facts(s, order, cfg, service=service)
     verdict = rules.review(facts, cfg)
-    row = _store(s, order, row, facts, categories, verdict, cfg, actor, settings)
+    row = _store(s, order, row, facts, categories, verdict, cfg, actor, _zone(settings))
     lifecycle.record(s, order, "review.completed", actor=actor,
                      reason=f"review: {verdict.outcome}",
                      data={"outcome": verdict.outcome,
                            "codes": [f.code for f in verdict.findings]})
     _move(s, order, verdict, cfg, actor)
     return Reviewed(order.number, verdict.outcome, order.status.value, verdict.findings)
+
+
+def _zone(settings: Settings | None) -> ZoneInfo:
+    """The merchant's zone: from the settings in hand, else ORDERFLOW_TIMEZONE."""
+    if settings is not None:
+        return settings.zone
+    return ZoneInfo(os.environ.get("ORDERFLOW_TIMEZONE", "Asia/Shanghai"))
 
 
 def _move(s: Session, order: Order, verdict: rules.Verdict, cfg: ReviewConfig,
@@ -126,10 +134,10 @@ def _move(s: Session, order: Order, verdict: rules.Verdict, cfg: ReviewConfig,
 
 def _store(s: Session, order: Order, row: OrderReview | None, facts: Any,
            categories: list[str | None], verdict: rules.Verdict, cfg: ReviewConfig,
-           actor: Actor, settings: Settings) -> OrderReview:
+           actor: Actor, zone: ZoneInfo) -> OrderReview:
     now = clock.utcnow()
     kind = classify.customer_type(facts.previous_orders, facts.previous_spend_minor, cfg)
-    ship_by = promise.ship_by(facts.paid_at or now, settings.zone, cfg)
+    ship_by = promise.ship_by(facts.paid_at or now, zone, cfg)
     if row is None:
         row = OrderReview(order_id=order.id, shipping_service=facts.shipping_service)
         s.add(row)
@@ -157,10 +165,12 @@ def _store(s: Session, order: Order, row: OrderReview | None, facts: Any,
 # --- staff use cases ------------------------------------------------------------
 
 
-def run_review(db: Db, number: str, *, actor: Actor) -> Reviewed:
+def run_review(db: Db, number: str, *, actor: Actor,
+               settings: Settings | None = None) -> Reviewed:
     """Review (again) on demand: the console's 'Re-review' and POST /review/{n}/rerun."""
     with db.transaction() as s:
-        return review_order(s, queries.get_order_for_change(s, number), actor)
+        return review_order(s, queries.get_order_for_change(s, number), actor,
+                            settings=settings)
 
 
 def _decide(s: Session, order: Order, decision: str, actor: Actor) -> None:
