@@ -288,7 +288,8 @@ def _woocommerce(o: dict[str, Any], shop: str, language: str) -> Mapped:
         "seller_remark": "; ".join([f"WooCommerce #{o.get('number') or o['id']}", *notes]),
     }
     body["platform_total"] = f"{total:.2f}"
-    paid = status in ("processing", "completed") or bool(o.get("date_paid_gmt"))
+    # Paid then cancelled still counts as paid: the money is owed back.
+    paid = status in ("processing", "completed", "refunded") or bool(o.get("date_paid_gmt"))
     cancelled = status in ("cancelled", "refunded", "failed", "trash")
-    return Mapped(str(o["id"]), version, status, paid and not cancelled, cancelled, body,
+    return Mapped(str(o["id"]), version, status, paid, cancelled, body,
                   str(o.get("payment_method") or ""), notes)

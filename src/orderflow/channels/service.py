@@ -378,15 +378,14 @@ def _update(s: Session, link: ChannelOrder, mapped: rules.Mapped, cmd: OrderIn, 
     if order.status is Status.CANCELLED:
         if not mapped.cancelled:
             notes.append("the platform shows the order open again; it stays cancelled here")
-    elif mapped.cancelled:
-        if order.status in SHIPPED_OR_LATER:
-            notes.append("cancelled on the platform after it shipped: open an after-sales case")
-        else:
-            orders.cancel(s, order, actor=actor, reason="cancelled on the platform")
+    elif mapped.cancelled and order.status in SHIPPED_OR_LATER:
+        notes.append("cancelled on the platform after it shipped: open an after-sales case")
     else:
-        notes += _changes(s, order, cmd, actor)
+        notes += _changes(s, order, cmd, actor, lines=not mapped.cancelled)
         if mapped.paid and cmd.payment is not None and order.paid_minor < order.total_minor:
             payments.apply_payment(s, order, cmd.payment, actor=actor, settings=settings)
+        if mapped.cancelled:  # paid first, so the refund owed is recorded
+            orders.cancel(s, order, actor=actor, reason="cancelled on the platform")
     if notes:
         lifecycle.record(s, order, "channel.update_noted", actor=actor, reason="; ".join(notes),
                          data={"platform_status": mapped.platform_status})
@@ -394,7 +393,8 @@ def _update(s: Session, link: ChannelOrder, mapped: rules.Mapped, cmd: OrderIn, 
                    detail="; ".join(notes) or None)
 
 
-def _changes(s: Session, order: Order, cmd: OrderIn, actor: Actor) -> list[str]:
+def _changes(s: Session, order: Order, cmd: OrderIn, actor: Actor, *,
+             lines: bool = True) -> list[str]:
     notes = []
     addr = cmd.shipping_address
     change = changes.AddressChangeIn(
@@ -410,7 +410,7 @@ def _changes(s: Session, order: Order, cmd: OrderIn, actor: Actor) -> list[str]:
         notes.append(f"address not changed: {exc.detail}")
     current = {ln.sku_code: ln.ordered - ln.cancelled for ln in queries.lines_of(s, order.id)}
     current = {k: v for k, v in current.items() if v}
-    if wanted != current:
+    if lines and wanted != current:
         try:
             with s.begin_nested():
                 edit = changes.LinesChangeIn(lines=cmd.lines, reason="edited on the platform")
