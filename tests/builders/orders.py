@@ -21,6 +21,9 @@ from orderflow.orders.schemas import OrderIn
 from orderflow.orders.status import Status
 
 STAFF = Actor("staff", "tester")
+# A paid order that passes review is approved at once; this remark makes review ask a
+# person (risk.remark), so the order waits in awaiting_review.
+NEEDS_REVIEW = {"seller_remark": "客户要开发票 / invoice wanted"}
 API = Actor("api", "tests")
 
 
