@@ -127,7 +127,7 @@ def stock_facts(s: Session, order_id: int, sku_ids: list[int]) -> dict[str, Stoc
         ), 0))
         .select_from(Sku).outerjoin(StockLevel, StockLevel.sku_id == Sku.id)
         .where(Sku.id.in_(sku_ids)).group_by(Sku.code)
-    ).tuples().all())
+    ).all())
     unreserved = OrderLine.ordered - OrderLine.cancelled - OrderLine.reserved
     demand = {
         sku: (int(units), int(orders))
@@ -138,7 +138,7 @@ def stock_facts(s: Session, order_id: int, sku_ids: list[int]) -> dict[str, Stoc
             .where(OrderLine.sku_id.in_(sku_ids), OrderLine.order_id != order_id,
                    Order.status.in_(OPEN), unreserved > 0)
             .group_by(OrderLine.sku_code)
-        ).tuples()
+        )
     }
     return {
         sku: StockFacts(int(avail), *demand.get(sku, (0, 0)))

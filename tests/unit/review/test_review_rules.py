@@ -53,7 +53,8 @@ def test_a_clean_chinese_order_passes_and_its_address_is_normalised():
 
 @pytest.mark.parametrize(("province", "city", "district", "detail", "expected"), [
     # short names and missing suffixes are normalised
-    ("浙江", "杭州", "西湖区", "文三路100号", ("浙江省", "杭州市", "西湖区", "文三路100号", "330106")),
+    ("浙江", "杭州", "西湖区", "文三路100号",
+     ("浙江省", "杭州市", "西湖区", "文三路100号", "330106")),
     # everything pasted into the detail line
     (None, None, None, "广东省深圳市南山区科技园科苑路15号",
      ("广东省", "深圳市", "南山区", "科技园科苑路15号", "440305")),
@@ -88,7 +89,8 @@ def test_a_district_of_another_city_is_blocked_and_says_where_it_belongs():
     assert (finding.code, finding.outcome) == ("address.district", "block")
     assert messages.render(finding.code, finding.params, "en") == (
         "'天河区' is not a district of 深圳市 (it is in 广州市).")
-    assert messages.render(finding.code, finding.params, "zh-CN") == "「天河区」不在深圳市(属于广州市)。"
+    assert messages.render(finding.code, finding.params, "zh-CN") == (
+        "「天河区」不在深圳市(属于广州市)。")
 
 
 def test_a_city_of_another_province_and_an_unreadable_address_are_blocked():
