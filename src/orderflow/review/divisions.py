@@ -26,7 +26,8 @@ SUPPLEMENT = [
     ("370114", "章丘区"), ("370115", "济阳区"), ("370116", "莱芜区"), ("370117", "钢城区"),
 ]
 MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
-_PLACEHOLDERS = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
+DIRECT_COUNTIES = frozenset({"省直辖县级行政区划", "自治区直辖县级行政区划"})
+_PLACEHOLDERS = frozenset({"市辖区", "县", *DIRECT_COUNTIES})
 _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州",
              "自治县", "地区", "新区", "省", "市", "区", "县", "盟", "旗")
 
@@ -94,6 +95,12 @@ class Divisions:
                     city.children.update(placeholder.children)
                 p.children = {city.code: city}
                 self.by_code[city.code] = city
+            # Counties under 省直辖县级行政区划 (海南 陵水, 湖北 仙桃, 新疆 石河子) are
+            # addressed as cities of their province.
+            for code, placeholder in list(p.children.items()):
+                if placeholder.name in DIRECT_COUNTIES:
+                    del p.children[code]
+                    p.children.update(placeholder.children)
 
     @staticmethod
     def _names(divisions: object) -> list[tuple[str, Division]]:

@@ -191,6 +191,8 @@ def _check_parts(table: divisions.Divisions, province: divisions.Division, city_
                  district_name: str | None, detail: str, o: OrderFacts,
                  cfg: ReviewConfig) -> tuple[list[Finding], Normalised | None]:
     out: list[Finding] = []
+    if city_name in divisions.DIRECT_COUNTIES:  # 海南省 / 省直辖县级行政区划 / 陵水黎族自治县
+        city_name, district_name = district_name, None
     city = table.find(province, city_name) if city_name else None
     if city is None and city_name:  # 深圳市 given as the district's city? try the detail
         out.append(Finding("address", "address.city", "block",

@@ -244,3 +244,17 @@ def test_a_disabled_rule_family_does_not_run():
 def test_every_finding_code_has_both_languages():
     for code, (en, zh) in messages.MESSAGES.items():
         assert en and zh and en != zh, code
+
+
+@pytest.mark.parametrize(("province", "city", "district", "detail"), [
+    ("海南省", "陵水黎族自治县", None, "英州镇清水湾 1 号"),
+    ("海南省", "省直辖县级行政区划", "陵水黎族自治县", "英州镇清水湾 1 号"),
+    (None, None, None, "湖北省仙桃市沔阳大道 1 号"),
+    ("广东省", "东莞市", None, "长安镇振安路 8 号"),  # a city without districts
+])
+def test_counties_under_the_province_and_cities_without_districts_pass(
+        province, city, district, detail):
+    verdict = rules.review(cn_order(province=province, city=city, district=district,
+                                    detail=detail), CFG)
+
+    assert verdict.outcome == "pass"
