@@ -194,6 +194,7 @@ def review_all(
 
 def db_pass(count: int) -> float:
     """review_order() itself on SQLite: load facts, rules, store, move the order."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the test builders
     from tests.builders.orders import make_catalog, make_order
 
     from orderflow import migrate
