@@ -261,8 +261,10 @@ def process(db: Db, delivery_id: int, *, settings: Settings) -> Receipt:
             if attempt == 2:
                 raise
         except OrderFlowError as exc:
+            mapped = rules.map_order(shop.platform, shop.code, body, language=shop.language)
             outcome = Outcome(DeliveryState.FAILED, detail=exc.detail,
-                              problems=[f.as_dict() for f in exc.fields])
+                              problems=[f.as_dict() for f in exc.fields],
+                              external_id=mapped.external_id, version=mapped.version_at)
     assert outcome is not None
     _finish(db, delivery_id, outcome)
     return _receipt(db, delivery_id)
