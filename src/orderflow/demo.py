@@ -13,6 +13,7 @@ from orderflow.auth import service as auth
 from orderflow.auth.models import Role
 from orderflow.catalog import service as catalog
 from orderflow.catalog.schemas import SkuIn
+from orderflow.channels import demo as channel_demo
 from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.errors import OrderFlowError
@@ -408,4 +409,5 @@ def load(
         auth.create_user(db, username, DEMO_PASSWORD, role=role, display_name=name)
     token = auth.create_token(db, "demo", auth.ALL_SCOPES)
     made = load_orders(db, settings, skus, orders_count, progress)
+    channel_demo.load(db, settings, skus)  # channel shops, inbox, merge candidates
     return DemoResult(len(skus), made, token)
