@@ -14,7 +14,7 @@ from orderflow.auth.models import Role
 from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.orders import service as orders
-from tests.builders.orders import STAFF, make_catalog, make_order
+from tests.builders.orders import NEEDS_REVIEW, STAFF, make_catalog, make_order
 from tests.e2e.conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
@@ -28,7 +28,8 @@ def _orders(db: Db, settings: Settings) -> dict[str, str]:
     make_catalog(db)
     placed = {
         "pending": make_order(db, settings, lines=[("SKU-1", 1)]),
-        "review": make_order(db, settings, lines=[("SKU-1", 2), ("SKU-2", 1)], path=["paid"]),
+        "review": make_order(db, settings, lines=[("SKU-1", 2), ("SKU-2", 1)], path=["paid"],
+                             **NEEDS_REVIEW),
         "held": make_order(db, settings, path=["paid"], channel="taobao",
                            customer={"name": "李四", "phone": "13912345678"}),
         "shipped": make_order(db, settings, lines=[("SKU-3", 3)],

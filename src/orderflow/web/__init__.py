@@ -27,6 +27,7 @@ from orderflow.web import (
     notify_templates,
     notify_webhooks,
     orders,
+    review,
     security,
 )
 from orderflow.web.rendering import render
@@ -56,6 +57,7 @@ def install(app: FastAPI) -> None:
     for router in (auth.public, auth.console, imports.router, changes.router, channels.router,
                    orders.router, actions.router):
         app.include_router(router)
+    app.include_router(review.router)
     app.include_router(customer.router)
     for router in (notify_templates.router, notify_settings.router, notify_notices.router,
                    notify_webhooks.router):

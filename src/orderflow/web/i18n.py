@@ -77,6 +77,8 @@ EVENT_LABELS: dict[str, str] = {
     "payment.duplicate": N_("Duplicate payment (owed back)"),
     "refund.owed": N_("Refund owed"),
     "customer.preferences_changed": N_("Customer changed notification preferences"),
+    "review.completed": N_("Reviewed"),
+    "order.edited": N_("Edited in review"),
     "order.address_changed": N_("Address changed"),
     "order.lines_changed": N_("Lines changed"),
     "payment.owed": N_("Difference owed by the customer"),
