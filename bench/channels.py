@@ -25,11 +25,7 @@ import uvicorn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from orderflow import migrate  # noqa: E402
-from orderflow.app import create_app  # noqa: E402
-from orderflow.config import Settings  # noqa: E402
-from orderflow.db import Db  # noqa: E402
-from tests.channels.helpers import (  # noqa: E402
+from tests.channels.helpers import (
     dumps,
     make_channel_catalog,
     make_shops,
@@ -38,7 +34,12 @@ from tests.channels.helpers import (  # noqa: E402
     woo_headers,
     woo_order,
 )
-from tests.support.server import free_port  # noqa: E402
+from tests.support.server import free_port
+
+from orderflow import migrate
+from orderflow.app import create_app
+from orderflow.config import Settings
+from orderflow.db import Db
 
 
 def deliveries(total: int) -> list[tuple[str, bytes, dict[str, str]]]:
