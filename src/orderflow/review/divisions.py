@@ -139,6 +139,15 @@ class Divisions:
     def cities_with_district(self, province: Division, name: str) -> list[Division]:
         return [c for c in province.children.values() if self.find(c, name) is not None]
 
+    def homes_of_district(self, province: Division, name: str) -> list[str]:
+        """Where a district of that name is: cities of this province first, else
+        'province + city' anywhere in the country (a few at most)."""
+        near = self.cities_with_district(province, name)
+        if near:
+            return [c.name for c in near]
+        return [p.name + c.name for p in self.provinces.values() if p is not province
+                for c in self.cities_with_district(p, name)][:3]
+
     def parse(self, text: str) -> Parsed:
         """Free text (浙江省杭州市西湖区文三路100号, 上海浦东新区…) → parts + detail."""
         rest = "".join(text.split())

@@ -207,7 +207,7 @@ def _check_parts(table: divisions.Divisions, province: divisions.Division, city_
         district_name, detail = district_name or parsed.district, parsed.detail
     district = table.find(city, district_name) if district_name else None
     if district_name and district is None:
-        elsewhere = [c.name for c in table.cities_with_district(province, district_name)]
+        elsewhere = table.homes_of_district(province, district_name)
         out.append(Finding("address", "address.district", "block", {
             "district": district_name, "city": city.name,
             "elsewhere": f" (it is in {', '.join(elsewhere)})" if elsewhere else "",

@@ -25,7 +25,7 @@ BLOCKERS: dict[str, tuple[str, str]] = {
                          "未付款;将于 {deadline} 自动取消。"),
     "stock": ("{units} unit(s) have no stock reserved: {skus}.",
               "{units} 件商品未预占库存:{skus}。"),
-    "address": ("The address needs attention: {codes}.", "地址需要处理:{codes}。"),
+    "address": ("The address needs attention: {codes}", "地址需要处理:{codes}"),
     "review": ("Waiting for review: {reasons}", "等待审单:{reasons}"),
     "review_pending": ("Waiting for review (not reviewed yet).", "等待审单(尚未审核)。"),
     "allocation": ("Approved, waiting to be allocated to a warehouse.", "已审核,等待分配仓库。"),
@@ -108,9 +108,10 @@ def blockers(f: StuckFacts, now: datetime) -> list[Blocker]:
     if units and status not in _DONE and status not in (Status.SHIPPED, Status.IN_TRANSIT):
         out.append(Blocker("stock", "restock",
                            {"units": units, "skus": ", ".join(sorted(f.unreserved))}))
-    address_codes = [c for c in f.review_codes if c.startswith("address.")]
-    if address_codes and status in (Status.AWAITING_REVIEW, Status.APPROVED, Status.PAID):
-        out.append(Blocker("address", "fix_address", {"codes": ", ".join(address_codes)}))
+    address = [reason for code, reason in zip(f.review_codes, f.review_reasons, strict=False)
+               if code.startswith("address.") and code != "address.remote"]
+    if address and status in (Status.AWAITING_REVIEW, Status.APPROVED, Status.PAID):
+        out.append(Blocker("address", "fix_address", {"codes": " ".join(address)}))
     out.extend(_flow(f, status, now))
     if f.refund_due:
         out.append(Blocker("after_sales", "refund", {"amount": f.refund_due,
