@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from orderflow import demo_review as review_demo
 from orderflow.auth import service as auth
 from orderflow.auth.models import Role
 from orderflow.catalog import service as catalog
@@ -410,4 +411,5 @@ def load(
     token = auth.create_token(db, "demo", auth.ALL_SCOPES)
     made = load_orders(db, settings, skus, orders_count, progress)
     channel_demo.load(db, settings, skus)  # channel shops, inbox, merge candidates
+    review_demo.load(db, settings, skus)  # orders waiting in the review queue, with reasons
     return DemoResult(len(skus), made, token)
