@@ -76,6 +76,11 @@ def test_the_merge_screen_lists_and_merges_a_group(
     assert a in listed and b in listed and 'data-testid="merge-group"' in listed
     assert (merged.status_code, merged.headers["location"]) == (303, f"/orders/{a}")
     assert 'data-testid="no-merges"' in client.get("/orders/merges").text
+    group_page = client.get(f"/orders/{a}").text
+    assert f'href="/orders/{b}"' in group_page.split('data-testid="relations"')[1]
+    unmerged = post(client, f"/orders/{b}/unmerge", token)
+    assert unmerged.status_code == 303
+    assert 'data-testid="relations"' not in client.get(f"/orders/{a}").text
 
 
 def test_an_order_taken_by_phone_is_validated_like_the_api_and_placed(

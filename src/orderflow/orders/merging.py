@@ -174,6 +174,19 @@ def group_of(s: Session, order: Order) -> list[str]:
     return list(s.scalars(select(Order.number).where(Order.id.in_(ids)).order_by(Order.id)))
 
 
+def relations(s: Session, order: Order) -> dict[str, Any]:
+    """What the order page shows: the parcel it ships in, the order it was split from,
+    the orders split off it."""
+    group = group_of(s, order)
+    parent = s.scalar(select(Order.number).join(OrderSplit, OrderSplit.parent_id == Order.id)
+                      .where(OrderSplit.order_id == order.id))
+    children = list(s.scalars(select(Order.number)
+                              .join(OrderSplit, OrderSplit.order_id == Order.id)
+                              .where(OrderSplit.parent_id == order.id).order_by(Order.id)))
+    return {"group": group if len(group) > 1 else [], "split_from": parent,
+            "split_into": children}
+
+
 def _child(s: Session, parent: Order, number: str, status: Status, *,
            resume: Status | None) -> Order:
     """A new order for the split-off part: the parent's recipient and terms, no lines yet."""

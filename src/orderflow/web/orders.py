@@ -15,7 +15,7 @@ from orderflow import money
 from orderflow.auth.service import StaffIdentity
 from orderflow.db import Db
 from orderflow.errors import FieldProblem, NotFound, OrderFlowError, ValidationFailed
-from orderflow.orders import lifecycle
+from orderflow.orders import lifecycle, merging
 from orderflow.orders.models import LINE_QUANTITIES, Order
 from orderflow.orders.status import SHIPPED_OR_LATER, TERMINAL, Status
 from orderflow.payments.models import PaymentMethod
@@ -173,6 +173,7 @@ def detail_page(request: Request, number: str, *, error: OrderFlowError | None =
         outstanding = money.to_str(max(order.total_minor - order.paid_minor, 0), order.currency)
         refund_due_minor = order.refund_due_minor
         notices = notify_queries.notices(s, order_id=order.id, limit=100)
+        relations = merging.relations(s, order)
         language = security.language_of(request)
         blockers = [b.text(language) for b in why_stuck(s, order, _zone(request), language)]
     context = {
@@ -181,7 +182,7 @@ def detail_page(request: Request, number: str, *, error: OrderFlowError | None =
         "outstanding": outstanding, "refund_due_minor": refund_due_minor,
         "field_errors": {p.field: p.message for p in error.fields} if error else {},
         "notices": notices, "resendable": {st.value for st in notify_queries.RESENDABLE},
-        "blockers": blockers,
+        "blockers": blockers, "relations": relations,
     }
     return render(request, "orders/detail.html", context, status_code=status_code)
 
