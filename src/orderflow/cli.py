@@ -21,7 +21,7 @@ from rich.table import Table
 
 from orderflow import demo as demo_data
 from orderflow import doctor as checks
-from orderflow import logs
+from orderflow import logs, review_cli
 from orderflow import migrate as migrations
 from orderflow import worker as worker_mod
 from orderflow.auth import service as auth
@@ -41,6 +41,7 @@ token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.add_typer(review_cli.app, name="review")
 console = Console()
 err = Console(stderr=True)
 

@@ -74,7 +74,7 @@ def parse_config(data: dict[str, Any]) -> ReviewConfig:
     except ValidationError as exc:
         raise ValidationFailed([
             FieldProblem(".".join(str(p) for p in e["loc"]) or "settings", "settings.invalid",
-                         e["msg"])
+                         e["msg"].removeprefix("Value error, "))
             for e in exc.errors()
         ]) from exc
 

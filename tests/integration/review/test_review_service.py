@@ -7,8 +7,11 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from typer.testing import CliRunner
 
-from orderflow import clock
+from orderflow import cli, clock
+from orderflow import db as db_module
+from orderflow.config import get_settings
 from orderflow.errors import ValidationFailed
 from orderflow.orders import queries
 from orderflow.orders.schemas import PaymentIn
@@ -221,3 +224,31 @@ def test_a_returning_customer_is_classified_from_history(db, settings):
     with db.read() as s:
         ids = list(s.scalars(select(OrderReview.order_id)))
     assert len(ids) == 2
+
+
+
+def test_the_cli_lists_the_queue_re_reviews_and_changes_settings(db, settings, tmp_path,
+                                                                  monkeypatch):
+    make_catalog(db)
+    number = make_order(db, settings, path=["paid"], **NEEDS_REVIEW)
+    monkeypatch.setenv("ORDERFLOW_DATABASE_URL", db.url)
+    monkeypatch.setenv("ORDERFLOW_VAR_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    db_module.set_db(db)
+    runner = CliRunner()
+    try:
+        listed = runner.invoke(cli.app, ["review", "queue", "--language", "zh-CN"])
+        bad = runner.invoke(cli.app, ["review", "settings", "--set", "cut_off=25:00"])
+        changed = runner.invoke(cli.app, ["review", "settings", "--set", "remark_keywords=[]"])
+        again = runner.invoke(cli.app, ["review", "run", number])
+    finally:
+        db_module.set_db(None)
+        get_settings.cache_clear()
+
+    assert listed.exit_code == 0
+    assert number in listed.output
+    assert bad.exit_code == 2
+    assert "cut_off: must be a time HH:MM (24h)" in bad.output
+    assert changed.exit_code == 0
+    assert again.exit_code == 0
+    assert f"{number}: pass → approved" in again.output
