@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import phonenumbers
@@ -271,7 +271,7 @@ def phone_findings(o: OrderFacts, cfg: ReviewConfig) -> list[Finding]:
     return []
 
 
-@cache
+@lru_cache(maxsize=8192)  # bounded: a server sees endless distinct numbers
 def _phone_kind(phone: str, country: str) -> str:
     try:
         parsed = phonenumbers.parse(phone, country or "CN")
