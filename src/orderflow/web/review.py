@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from orderflow import money
 from orderflow.auth.models import Role
 from orderflow.db import Db
 from orderflow.errors import NotFound, OrderFlowError, ValidationFailed
@@ -168,11 +169,12 @@ def _lines(text: str) -> list[str]:
     return [part.strip() for part in text.replace(",", "\n").splitlines() if part.strip()]
 
 
-def _minor(text: str) -> int | str:
-    """Yuan as typed ('2000' or '2000.50') → minor units; junk is passed on to be refused."""
+def _minor(text: str, currency: str = "CNY") -> int | str:
+    """An amount as typed ('2000' or '2000.50') → exact minor units; junk is passed on
+    to be refused with its field."""
     try:
-        return round(float(text.strip()) * 100)
-    except ValueError:
+        return money.to_minor(text.strip(), currency)
+    except money.MoneyError:
         return text
 
 
