@@ -69,6 +69,7 @@ class Divisions:
         self.by_code: dict[str, Division] = {}
         self._build(rows)
         self._province_names = self._names(self.provinces.values())
+        self._province_index = dict(reversed(self._province_names))
         cities = [c for p in self.provinces.values() for c in p.children.values()
                   if p.code not in MUNICIPALITIES]
         self._city_names = [(n, c) for n, c in self._names(cities) if n.endswith(("市", "州"))]
@@ -125,16 +126,12 @@ class Divisions:
         return None
 
     def find(self, parent: Division | None, name: str | None) -> Division | None:
-        """Exact match by full or short name."""
+        """Exact match by full or short name (a dict look-up)."""
         if not name:
             return None
         wanted = name.strip()
-        names = self._province_names if parent is None else self.children_named(parent)
-        for candidate, division in names:
-            if candidate == wanted or division.name == wanted:
-                return division
-        short = short_name(wanted)
-        return next((d for c, d in names if c == short), None)
+        index = self._province_index if parent is None else _children_index(self, parent.code)
+        return index.get(wanted) or index.get(short_name(wanted))
 
     def cities_with_district(self, province: Division, name: str) -> list[Division]:
         return [c for c in province.children.values() if self.find(c, name) is not None]
@@ -145,8 +142,9 @@ class Divisions:
         near = self.cities_with_district(province, name)
         if near:
             return [c.name for c in near]
-        return [p.name + c.name for p in self.provinces.values() if p is not province
-                for c in self.cities_with_district(p, name)][:3]
+        homes = _district_homes(self)
+        found = homes.get(name.strip()) or homes.get(short_name(name.strip())) or []
+        return [home for code, home in found if code != province.code][:3]
 
     def parse(self, text: str) -> Parsed:
         """Free text (浙江省杭州市西湖区文三路100号, 上海浦东新区…) → parts + detail."""
@@ -187,6 +185,26 @@ class Divisions:
 @cache
 def _children_names(divisions: Divisions, code: str) -> list[tuple[str, Division]]:
     return Divisions._names(divisions.by_code[code].children.values())
+
+
+@cache
+def _children_index(divisions: Divisions, code: str) -> dict[str, Division]:
+    """name → child, by full and by short name."""
+    return dict(reversed(_children_names(divisions, code)))
+
+
+@cache
+def _district_homes(divisions: Divisions) -> dict[str, list[tuple[str, str]]]:
+    """district name (full and short) → [(province code, 'province + city')]."""
+    homes: dict[str, list[tuple[str, str]]] = {}
+    for p in divisions.provinces.values():
+        for c in p.children.values():
+            for d in c.children.values():
+                if d.name in _PLACEHOLDERS:
+                    continue
+                for key in {d.name, short_name(d.name)}:
+                    homes.setdefault(key, []).append((p.code, p.name + c.name))
+    return homes
 
 
 @cache
