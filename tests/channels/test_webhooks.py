@@ -81,8 +81,10 @@ def test_a_bad_signature_is_401_and_writes_nothing(hook_client: TestClient, db: 
     unsigned = hook_client.post("/api/hooks/woo-shop", content=body,
                                 headers={"X-WC-Webhook-Topic": "order.created"})
     unknown = hook_client.post("/api/hooks/nope", content=body, headers=shopify_headers(body))
+    other_shop = hook_client.post("/api/hooks/shopify-us", content=body, headers={
+        **shopify_headers(body), "X-Shopify-Shop-Domain": "someone-else.myshopify.com"})
 
-    assert [x.status_code for x in (r, tampered, unsigned, unknown)] == [401, 401, 401, 401]
+    assert [x.status_code for x in (r, tampered, unsigned, unknown, other_shop)] == [401] * 5
     assert r.json()["code"] == "channel.signature_invalid"
     assert (_count(db, ChannelDelivery), _count(db, Order)) == (0, 0)
 

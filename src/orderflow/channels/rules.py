@@ -45,6 +45,14 @@ def signature_ok(platform: Platform, secret: str, body: bytes, headers: dict[str
     return hmac.compare_digest(given.encode(), sign(secret, body).encode())
 
 
+def domain_ok(platform: Platform, shop_domain: str | None, headers: dict[str, str]) -> bool:
+    """When the shop's domain is configured, Shopify's X-Shopify-Shop-Domain must name it."""
+    if platform is not Platform.SHOPIFY or not shop_domain:
+        return True
+    given = headers.get("x-shopify-shop-domain", "").strip().lower()
+    return not given or given == shop_domain.strip().lower()
+
+
 def is_woo_ping(platform: Platform, body: bytes, headers: dict[str, str]) -> bool:
     """WooCommerce pings a new webhook once with `webhook_id=N` (form-encoded)."""
     return (platform is Platform.WOOCOMMERCE and signature_header(platform) not in headers

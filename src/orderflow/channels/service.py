@@ -184,6 +184,10 @@ def receive(db: Db, code: str, headers: dict[str, str], body: bytes, *,
         return Receipt(delivery_id=None, state="ping")
     if not shop.active or not rules.signature_ok(shop.platform, shop.secret, body, headers):
         raise SignatureInvalid("unknown shop or bad signature")
+    if not rules.domain_ok(shop.platform, shop.shop_domain, headers):
+        # One Shopify app secret signs every shop that installed the app: a delivery of
+        # another shop sent to this address is refused, not filed under this shop.
+        raise SignatureInvalid("the delivery comes from another shop")
     env = rules.envelope(shop.platform, headers, body)
     stored = _store(db, shop, env, headers, body)
     if stored is None:
