@@ -18,6 +18,7 @@ from orderflow.db import Db
 from orderflow.notify import fanout, watchdogs
 from orderflow.notify import service as notify
 from orderflow.notify.channels import Channel
+from orderflow.orders import merging
 from orderflow.orders import service as orders
 
 log = logging.getLogger("orderflow.worker")
@@ -41,6 +42,8 @@ def default_jobs(db: Db, settings: Settings,
         Job("channels.process_pending", 5.0, lambda: channel_intake.process_pending(db, settings)),
         Job("notify.watch_shipping", 60.0, lambda: watchdogs.unsent_shipping_notices(db)),
         Job("notify.watch_late", 300.0, lambda: watchdogs.late_orders(db)),
+        *([Job("orders.auto_merge", 60.0, lambda: len(merging.auto_merge(db)))]
+          if settings.auto_merge else []),
     ]
 
 

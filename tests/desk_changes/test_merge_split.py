@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
+from orderflow import worker
 from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.errors import IllegalTransition, ValidationFailed
@@ -71,6 +72,21 @@ def test_the_merge_rule_merges_every_suggestion(db: Db, settings: Settings) -> N
 
     assert groups == [a]
     assert "order.merged" in kinds(db, b)
+
+
+def test_with_the_rule_switched_on_the_worker_merges(db: Db, settings: Settings) -> None:
+    make_catalog(db)
+    a = make_order(db, settings, [("SKU-1", 1)], path=["paid"])
+    b = make_order(db, settings, [("SKU-2", 1)], path=["paid"])
+    off = [j.name for j in worker.default_jobs(db, settings, channels={})]
+    (job,) = [j for j in worker.default_jobs(db, replace(settings, auto_merge=True), channels={})
+              if j.name == "orders.auto_merge"]
+
+    merged = job.run()
+
+    assert "orders.auto_merge" not in off
+    assert merged == 1
+    assert "order.merged" in kinds(db, b) and "order.merge_group" in kinds(db, a)
 
 
 def test_an_allocated_or_foreign_order_is_not_merged_and_each_is_named(
