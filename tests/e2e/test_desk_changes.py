@@ -68,14 +68,16 @@ def test_change_split_merge_and_key_in_an_order(page: Page, base_url: str,
     form.locator("input[name=reason]").fill("customer called")
     form.locator("button[type=submit]").click()
     expect(page.locator(".notice")).to_have_text("Address changed.")
-    expect(page.locator("[data-testid=timeline] li[data-kind='order.address_changed']")).to_have_count(1)
+    changed = page.locator("[data-testid=timeline] li[data-kind='order.address_changed']")
+    expect(changed).to_have_count(1)
 
     lines = page.get_by_test_id("lines-form")
     lines.locator("input[name=qty_0]").fill("3")
     lines.locator("input[name=reason]").fill("one more")
     lines.locator("button[type=submit]").click()
     expect(page.locator(".notice")).to_have_text("Lines changed.")
-    expect(page.locator("[data-testid=lines] tbody tr td[data-quantity=ordered]").first).to_have_text("3")
+    ordered = page.locator("[data-testid=lines] tbody tr td[data-quantity=ordered]")
+    expect(ordered.first).to_have_text("3")
 
     page.goto(base_url + f"/orders/{floor['backorder']}")
     page.get_by_test_id("split-form").locator("button[type=submit]").click()
