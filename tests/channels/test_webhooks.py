@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from orderflow.app import create_app
 from orderflow.channels.models import ChannelDelivery
+from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.orders.models import Order
 from orderflow.reports import orders as views
@@ -17,6 +19,7 @@ from tests.channels.helpers import (
     woo_headers,
     woo_order,
 )
+from tests.support.routes import route_table
 
 
 def _count(db: Db, table: type) -> int:
@@ -177,3 +180,16 @@ def test_an_order_with_an_unknown_sku_is_kept_as_failed_and_retried_after_the_fi
         assert [p["field"] for p in row.problems] == ["lines[1].sku"]
         assert row.body.encode() == body
     assert _count(db, Order) == 0
+
+
+def test_every_webhook_route_refuses_an_unsigned_request(db: Db, settings: Settings,
+                                                         shops: None) -> None:
+    app = create_app(db, settings)
+    hooks = [(m, p.replace("X", "shopify-us")) for m, p in route_table(app)
+             if p.startswith("/api/hooks")]
+    client = TestClient(app)
+
+    statuses = {(m, p): client.request(m, p, content=b"{}").status_code for m, p in hooks}
+
+    assert hooks and set(statuses.values()) == {401}
+    assert _count(db, ChannelDelivery) == 0
