@@ -94,7 +94,8 @@ def test_staff_sign_in_filter_open_approve_and_switch_to_chinese(
     page.click("button[name=language][value=zh-CN]")
     expect(page).to_have_url(base_url + f"/orders/{shop['review']}")
     expect(page.get_by_test_id("order-status")).to_have_text("已审核")
-    expect(page.locator("h2").first).to_have_text("概要")
+    expect(page.get_by_test_id("blockers").locator("h2")).to_have_text("订单为何卡住?")
+    expect(page.get_by_role("heading", name="概要", exact=True)).to_be_visible()
     expect(newest.locator(".tl-kind")).to_have_text("状态变更")
     expect(page.get_by_test_id("who")).to_have_text("王小丽 客服")
 
