@@ -26,6 +26,11 @@ KNOWN_CONSOLE = {
     ("POST", "/language"), ("POST", "/orders/{number}/approve"), ("POST", "/orders/{number}/hold"),
     ("POST", "/orders/{number}/release"), ("POST", "/orders/{number}/cancel"),
     ("POST", "/orders/{number}/payments"),
+    # the review queue (审单)
+    ("GET", "/review"), ("GET", "/review/{number}"), ("POST", "/review/queue/approve"),
+    ("POST", "/review/{number}/approve"), ("POST", "/review/{number}/hold"),
+    ("POST", "/review/{number}/cancel"), ("POST", "/review/{number}/rerun"),
+    ("POST", "/review/{number}/edit"), ("GET", "/review-settings"), ("POST", "/review-settings"),
 }
 
 
