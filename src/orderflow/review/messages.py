@@ -118,6 +118,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Stock could not be reserved: {detail}.",
         "库存预占失败:{detail}。",
     ),
+    "review.error": (
+        "The review could not run ({error}); check this order by hand.",
+        "审单规则运行出错({error}),请人工核对此订单。",
+    ),
     # risk and remarks
     "risk.high_value": (
         "High value: {total} {currency} (threshold {limit}).",

@@ -8,6 +8,7 @@ console, the API and other domains (payments, order changes) all call it.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -29,8 +30,11 @@ from orderflow.orders.rules import check_phone
 from orderflow.orders.status import Status
 from orderflow.review import classify, promise, rules
 from orderflow.review.config import DEFAULT, ReviewConfig
+from orderflow.review.facts import OrderFacts
 from orderflow.review.facts_loader import load_facts
 from orderflow.review.models import OrderReview, ReviewSettings
+
+log = logging.getLogger(__name__)
 
 # Where a blocked re-review sends an order that is already in the warehouse.
 _IN_WAREHOUSE = (Status.ALLOCATED, Status.PICKING, Status.PACKED)
@@ -97,7 +101,7 @@ def review_order(s: Session, order: Order, actor: Actor, *,
     row = s.get(OrderReview, order.id)
     service = row.shipping_service if row else "standard"
     facts, categories = load_facts(s, order, cfg, service=service)
-    verdict = rules.review(facts, cfg)
+    verdict = _judge(facts, cfg)
     row = _store(s, order, row, facts, categories, verdict, cfg, actor, _zone(settings))
     lifecycle.record(s, order, "review.completed", actor=actor,
                      reason=f"review: {verdict.outcome}",
@@ -105,6 +109,18 @@ def review_order(s: Session, order: Order, actor: Actor, *,
                            "codes": [f.code for f in verdict.findings]})
     _move(s, order, verdict, cfg, actor)
     return Reviewed(order.number, verdict.outcome, order.status.value, verdict.findings)
+
+
+def _judge(facts: OrderFacts, cfg: ReviewConfig) -> rules.Verdict:
+    """The rules' verdict. A bug in a rule must never lose the payment that triggered
+    the review: the order then waits for a person, with the error as its reason."""
+    try:
+        return rules.review(facts, cfg)
+    except Exception as exc:
+        log.exception("review of order %s failed", facts.number)
+        error = rules.Finding("review", "review.error", "block",
+                              {"error": f"{type(exc).__name__}: {exc}"[:200]})
+        return rules.Verdict("block", (error,), {"review": "block"}, None)
 
 
 def _zone(settings: Settings | None) -> ZoneInfo:

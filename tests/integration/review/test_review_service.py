@@ -252,3 +252,21 @@ def test_the_cli_lists_the_queue_re_reviews_and_changes_settings(db, settings, t
     assert changed.exit_code == 0
     assert again.exit_code == 0
     assert f"{number}: pass → approved" in again.output
+
+
+def test_a_bug_in_a_rule_never_loses_the_payment_the_order_waits_for_a_person(
+        db, settings, monkeypatch):
+    make_catalog(db)
+
+    def broken(facts, cfg):
+        raise KeyError("province")
+
+    monkeypatch.setattr("orderflow.review.rules.review", broken)
+    number = make_order(db, settings, path=["paid"])
+
+    r = row(db, number)
+    assert status(db, number) == "awaiting_review"
+    with db.read() as s:
+        assert queries.get_order(s, number).paid_minor == 1000
+    assert [(f["code"], f["params"]["error"]) for f in r.findings] == [
+        ("review.error", "KeyError: 'province'")]
