@@ -38,11 +38,11 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 STREETS = ["人民路", "解放路", "中山路", "建设路", "文三路", "科苑路", "长江路", "和平街"]
 REMARKS = [None] * 12 + ["请加急", "麻烦改地址", "要开发票", "please ship ASAP", "送货前电话联系"]
 INTL = [
-    ("US", "San Francisco", "94105", "+14155550123"),
-    ("GB", "London", "SW1A 1AA", "+447911123456"),
-    ("DE", "Berlin", "10117", "+4915112345678"),
-    ("JP", "東京都", "100-0001", "+819012345678"),
-    ("US", "Austin", "7870", "+15125550199"),  # a bad ZIP
+    ("US", "CA", "San Francisco", "94105", "+14155550123"),
+    ("GB", None, "London", "SW1A 1AA", "+447911123456"),
+    ("DE", None, "Berlin", "10117", "+4915112345678"),
+    ("JP", "東京都", "千代田区", "100-0001", "+819012345678"),
+    ("US", "TX", "Austin", "7870", "+15125550199"),  # a bad ZIP
 ]
 
 
@@ -102,14 +102,14 @@ def make_orders(count: int, seed: int = 20261203) -> list[OrderFacts]:
         }
         roll = rng.random()
         if roll < 0.08:
-            country, city, _postal, phone = rng.choice(INTL)
+            country, state, city, postal, phone = rng.choice(INTL)
             facts = OrderFacts(
                 country=country,
-                province=None,
+                province=state,
                 city=city,
                 district=None,
                 detail=f"{rng.randint(1, 999)} Main Street",
-                **base,  # type: ignore[arg-type]
+                **{**base, "postal_code": postal},  # type: ignore[arg-type]
                 recipient_phone=phone,
             )
         else:

@@ -105,6 +105,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{country}地址必须填写邮编。",
     ),
     "address.city_missing": ("The city is missing.", "缺少城市。"),
+    "address.state_missing": (
+        "{country} addresses need the state or province.",
+        "{country}地址必须填写州/省。",
+    ),
     # duplicates and conflicts
     "dup.likely": (
         "Likely a duplicate of {others}: same {by}, same address and items within {hours} h.",

@@ -39,6 +39,8 @@ POSTAL_FORMATS: dict[str, str] = {
     "BR": r"^\d{5}-?\d{3}$",
     "IN": r"^\d{6}$",
 }
+# Countries whose post needs the state / province / prefecture on the label.
+STATE_REQUIRED = frozenset({"US", "CA", "AU", "BR", "MX", "IN", "JP"})
 _FINDERS = {country: re.compile(p) for country, p in POSTAL_FORMATS.items()}
 
 
@@ -246,6 +248,8 @@ def international_address(o: OrderFacts) -> list[Finding]:
         return [Finding("address", "address.country", "block", {"country": o.country})]
     if not (o.city or "").strip():
         out.append(Finding("address", "address.city_missing", "block"))
+    if o.country in STATE_REQUIRED and not (o.province or "").strip():
+        out.append(Finding("address", "address.state_missing", "block", {"country": o.country}))
     postal = (o.postal_code or "").strip().upper()
     pattern = _FINDERS.get(o.country)
     if pattern and not postal:
