@@ -94,12 +94,19 @@ def test_blockers_say_why_an_order_is_stuck(client):
 
 def test_the_order_list_filters_by_review_classes(client):
     waiting = paid(client, **NEEDS_REVIEW)
-    client.post("/api/v1/orders", json=order_body([("SKU-2", 1)]))  # unpaid: not reviewed
+    unpaid = client.post("/api/v1/orders", json=order_body([("SKU-2", 1)])).json()["number"]
 
     paid_only = client.get("/api/v1/orders", params={"payment_status": "paid"}).json()
+    unpaid_only = client.get("/api/v1/orders", params={"payment_status": "unpaid"}).json()
+    new_and_paid = client.get("/api/v1/orders", params={"payment_status": "paid",
+                                                        "customer_type": "new"}).json()
+    returning = client.get("/api/v1/orders", params={"customer_type": "returning"}).json()
     wrong = client.get("/api/v1/orders", params={"urgency": "soon"})
 
     assert [o["number"] for o in paid_only["items"]] == [waiting]
+    assert [o["number"] for o in unpaid_only["items"]] == [unpaid]  # derived: not reviewed
+    assert [o["number"] for o in new_and_paid["items"]] == [waiting]
+    assert returning["items"] == []
     assert wrong.status_code == 422
     assert wrong.json()["errors"][0]["field"] == "urgency"
 

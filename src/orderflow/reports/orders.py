@@ -193,7 +193,7 @@ def list_orders(
     if f.text:
         stmt = _text_filter(stmt, f.text)
     if f.classes is not None and f.classes.active:
-        stmt = stmt.where(Order.id.in_(f.classes.check().order_ids()))
+        stmt = stmt.where(*f.classes.check().conditions())
     if cursor:
         stmt = stmt.where(Order.id < decode_cursor(cursor))
     rows = list(s.scalars(stmt.order_by(Order.id.desc()).limit(limit + 1)))

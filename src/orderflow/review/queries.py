@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from orderflow import money
@@ -56,14 +56,36 @@ class ClassFilter:
                 stmt = stmt.where(getattr(OrderReview, name) == value)
         return stmt
 
-    def order_ids(self) -> Any:
-        """A sub-select for the order list: the ids of orders in these classes."""
+    def conditions(self) -> list[Any]:
+        """WHERE conditions on orders for the order list. Payment status is derived live
+        from the order (every order has one, reviewed or not, and it follows refunds);
+        the other classes come from the order's review."""
+        found: list[Any] = []
+        if self.payment_status:
+            found.append(payment_status_is(self.payment_status))
         stmt = select(OrderReview.order_id)
-        for name in ("urgency", "customer_type", "category", "payment_status", "outcome"):
-            value = getattr(self, name)
+        classes = [(n, getattr(self, n)) for n in ("urgency", "customer_type", "category",
+                                                    "outcome")]
+        for name, value in classes:
             if value:
                 stmt = stmt.where(getattr(OrderReview, name) == value)
-        return stmt
+        if any(value for _, value in classes):
+            found.append(Order.id.in_(stmt))
+        return found
+
+
+def payment_status_is(value: str) -> Any:
+    """classify.payment_status as SQL over the order's own columns."""
+    refund = Order.refund_due_minor > 0
+    settled = Order.paid_minor >= Order.total_minor
+    clauses = {
+        "refund_due": refund,
+        "paid": and_(~refund, settled),
+        "cod": and_(~refund, ~settled, Order.cod.is_(True)),
+        "partial": and_(~refund, ~settled, Order.cod.is_(False), Order.paid_minor > 0),
+        "unpaid": and_(~refund, ~settled, Order.cod.is_(False), Order.paid_minor == 0),
+    }
+    return clauses[value]
 
 
 URGENCY_ORDER = case((OrderReview.urgency == "expedited", 0),
