@@ -6,9 +6,12 @@ from fastapi import FastAPI
 
 from orderflow import __version__, web
 from orderflow.api import catalog as catalog_api
+from orderflow.api import changes as changes_api
+from orderflow.api import channels as channels_api
 from orderflow.api import notify as notify_api
 from orderflow.api import orders as orders_api
 from orderflow.api import problems
+from orderflow.api import review as review_api
 from orderflow.config import Settings, get_settings
 from orderflow.db import Db, get_db
 
@@ -34,6 +37,10 @@ def create_app(db: Db | None = None, settings: Settings | None = None) -> FastAP
     app.include_router(orders_api.router)
     app.include_router(catalog_api.router)
     app.include_router(notify_api.router)
+    app.include_router(review_api.router)
+    app.include_router(channels_api.hooks)
+    app.include_router(channels_api.router)
+    app.include_router(changes_api.router)
     web.install(app)
 
     @app.get("/healthz", include_in_schema=False)

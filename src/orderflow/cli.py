@@ -21,11 +21,12 @@ from rich.table import Table
 
 from orderflow import demo as demo_data
 from orderflow import doctor as checks
-from orderflow import logs
+from orderflow import logs, review_cli
 from orderflow import migrate as migrations
 from orderflow import worker as worker_mod
 from orderflow.auth import service as auth
 from orderflow.auth.models import Role
+from orderflow.channels import cli as channel_cli
 from orderflow.config import get_settings
 from orderflow.db import get_db
 from orderflow.errors import OrderFlowError
@@ -41,6 +42,9 @@ token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.add_typer(review_cli.app, name="review")
+app.add_typer(channel_cli.app, name="channels")
+app.add_typer(channel_cli.desk_app, name="desk")
 console = Console()
 err = Console(stderr=True)
 

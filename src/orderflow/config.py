@@ -38,6 +38,7 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     reserve_at: str = "placement"  # placement | payment
     unpaid_timeout_minutes: int = 30
+    auto_merge: bool = False  # the merge rule: the worker merges every suggestion (合单)
     default_currency: str = "CNY"
     default_country: str = "CN"
     test_mode: bool = False
@@ -75,6 +76,7 @@ def load_settings() -> Settings:
         timezone=_env("TIMEZONE", "Asia/Shanghai"),
         reserve_at=_env("RESERVE_AT", "placement"),
         unpaid_timeout_minutes=int(_env("UNPAID_TIMEOUT_MINUTES", "30")),
+        auto_merge=_env("AUTO_MERGE", "0") == "1",
         default_currency=_env("DEFAULT_CURRENCY", "CNY"),
         default_country=_env("DEFAULT_COUNTRY", "CN"),
         test_mode=_env("TEST_MODE", "0") == "1",

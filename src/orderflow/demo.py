@@ -9,10 +9,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from orderflow import demo_review as review_demo
 from orderflow.auth import service as auth
 from orderflow.auth.models import Role
 from orderflow.catalog import service as catalog
 from orderflow.catalog.schemas import SkuIn
+from orderflow.channels import demo as channel_demo
 from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.errors import OrderFlowError
@@ -276,9 +278,17 @@ TARGETS = (
 )
 
 
+def _approve_unless_reviewed(db: Db, number: str) -> None:
+    """Orders that pass review are approved at payment; approve the ones review held."""
+    with db.read() as s:
+        status = s.scalar(select(Order.status).where(Order.number == number))
+    if status is not Status.APPROVED:
+        orders.approve_order(db, number, actor=STAFF)
+
+
 def _walk(db: Db, number: str, target: str, rng: random.Random) -> None:
     steps: list[tuple[str, Callable[[], object]]] = [
-        ("approved", lambda: orders.approve_order(db, number, actor=STAFF)),
+        ("approved", lambda: _approve_unless_reviewed(db, number)),
         ("allocated", lambda: fulfilment.allocate_order(db, number, actor=STAFF)),
         ("picking", lambda: fulfilment.start_picking(db, number, actor=STAFF)),
         ("packed", lambda: fulfilment.pack_order(db, number, actor=STAFF)),
@@ -400,4 +410,6 @@ def load(
         auth.create_user(db, username, DEMO_PASSWORD, role=role, display_name=name)
     token = auth.create_token(db, "demo", auth.ALL_SCOPES)
     made = load_orders(db, settings, skus, orders_count, progress)
+    channel_demo.load(db, settings, skus)  # channel shops, inbox, merge candidates
+    review_demo.load(db, settings, skus)  # orders waiting in the review queue, with reasons
     return DemoResult(len(skus), made, token)

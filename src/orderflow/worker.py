@@ -12,11 +12,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from orderflow.channels import service as channel_intake
 from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.notify import fanout, watchdogs
 from orderflow.notify import service as notify
 from orderflow.notify.channels import Channel
+from orderflow.orders import merging
 from orderflow.orders import service as orders
 
 log = logging.getLogger("orderflow.worker")
@@ -37,8 +39,11 @@ def default_jobs(db: Db, settings: Settings,
         Job("notify.fan_out", 0.0, lambda: fanout.fan_out(db, settings)),
         Job("notify.deliver", 0.0, lambda: dispatcher.run_once()),
         Job("orders.expire_unpaid", 15.0, lambda: len(orders.expire_unpaid(db))),
+        Job("channels.process_pending", 5.0, lambda: channel_intake.process_pending(db, settings)),
         Job("notify.watch_shipping", 60.0, lambda: watchdogs.unsent_shipping_notices(db)),
         Job("notify.watch_late", 300.0, lambda: watchdogs.late_orders(db)),
+        *([Job("orders.auto_merge", 60.0, lambda: len(merging.auto_merge(db)))]
+          if settings.auto_merge else []),
     ]
 
 

@@ -64,6 +64,7 @@ LAYERS = [
     "customers",
     "inventory",
     "orders",
+    "review",
     "payments",
     "intake",
     "fulfilment",

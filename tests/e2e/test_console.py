@@ -14,7 +14,7 @@ from orderflow.auth.models import Role
 from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.orders import service as orders
-from tests.builders.orders import STAFF, make_catalog, make_order
+from tests.builders.orders import NEEDS_REVIEW, STAFF, make_catalog, make_order
 from tests.e2e.conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
@@ -28,7 +28,8 @@ def _orders(db: Db, settings: Settings) -> dict[str, str]:
     make_catalog(db)
     placed = {
         "pending": make_order(db, settings, lines=[("SKU-1", 1)]),
-        "review": make_order(db, settings, lines=[("SKU-1", 2), ("SKU-2", 1)], path=["paid"]),
+        "review": make_order(db, settings, lines=[("SKU-1", 2), ("SKU-2", 1)], path=["paid"],
+                             **NEEDS_REVIEW),
         "held": make_order(db, settings, path=["paid"], channel="taobao",
                            customer={"name": "李四", "phone": "13912345678"}),
         "shipped": make_order(db, settings, lines=[("SKU-3", 3)],
@@ -93,7 +94,8 @@ def test_staff_sign_in_filter_open_approve_and_switch_to_chinese(
     page.click("button[name=language][value=zh-CN]")
     expect(page).to_have_url(base_url + f"/orders/{shop['review']}")
     expect(page.get_by_test_id("order-status")).to_have_text("已审核")
-    expect(page.locator("h2").first).to_have_text("概要")
+    expect(page.get_by_test_id("blockers").locator("h2")).to_have_text("订单为何卡住?")
+    expect(page.get_by_role("heading", name="概要", exact=True)).to_be_visible()
     expect(newest.locator(".tl-kind")).to_have_text("状态变更")
     expect(page.get_by_test_id("who")).to_have_text("王小丽 客服")
 

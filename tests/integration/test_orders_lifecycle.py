@@ -32,7 +32,7 @@ def test_placing_an_unpaid_order_reserves_stock_and_owes_order_received(db, sett
         assert queries.get_order(s, number).status.value == "pending_payment"
 
 
-def test_paid_order_goes_to_review_and_owes_the_payment_notice(db, settings):
+def test_paid_order_passes_review_is_approved_and_owes_the_payment_notice(db, settings):
     make_catalog(db)
 
     number = make_order(db, settings, path=["paid"])
@@ -44,8 +44,9 @@ def test_paid_order_goes_to_review_and_owes_the_payment_notice(db, settings):
             for e in queries.timeline_of(s, order.id)
             if e.kind == "status.changed"
         ]
-    assert order.status.value == "awaiting_review"
-    assert events == [("pending_payment", "paid"), ("paid", "awaiting_review")]
+    assert order.status.value == "approved"
+    assert events == [("pending_payment", "paid"), ("paid", "awaiting_review"),
+                      ("awaiting_review", "approved")]
     assert kinds(db, number) == ["order.received", "order.paid"]
 
 

@@ -16,7 +16,7 @@ from orderflow.db import Db
 from orderflow.orders.status import Status
 from orderflow.payments.models import PaymentMethod, PaymentState
 from orderflow.web import i18n
-from tests.builders.orders import Catalog, make_order
+from tests.builders.orders import NEEDS_REVIEW, Catalog, make_order
 from tests.web.helpers import ORIGIN, login, post
 
 WEB = Path(i18n.__file__).parent
@@ -26,7 +26,7 @@ TEMPLATE_OPTIONS = {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}
 def test_switching_language_relabels_the_page_and_is_remembered(
         client: TestClient, token: str, staff: StaffIdentity, db: Db, settings: Settings,
         catalog: Catalog) -> None:
-    number = make_order(db, settings, path=["paid"])
+    number = make_order(db, settings, path=["paid"], **NEEDS_REVIEW)
     english = client.get(f"/orders/{number}").text
 
     response = post(client, "/language", token, language="zh-CN", next=f"/orders/{number}")

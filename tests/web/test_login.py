@@ -12,7 +12,7 @@ from orderflow.auth.models import Role, StaffUser
 from orderflow.auth.service import StaffIdentity
 from orderflow.config import Settings
 from orderflow.db import Db
-from tests.builders.orders import Catalog, make_order
+from tests.builders.orders import NEEDS_REVIEW, Catalog, make_order
 from tests.web.helpers import HOST, ORIGIN, PASSWORD, csrf_of, login, make_staff
 
 
@@ -111,7 +111,7 @@ def test_a_signed_in_user_skips_the_login_form(client: TestClient, token: str) -
 
 def test_warehouse_staff_see_no_order_actions_and_cannot_post_them(
         client: TestClient, db: Db, settings: Settings, catalog: Catalog) -> None:
-    number = make_order(db, settings, path=["paid"])
+    number = make_order(db, settings, path=["paid"], **NEEDS_REVIEW)
     make_staff(db, "wendy", role=Role.WAREHOUSE)
     wendy = login(client, "wendy")
 

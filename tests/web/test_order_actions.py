@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.orders.queries import get_order, timeline_of
-from tests.builders.orders import Catalog, make_order
+from tests.builders.orders import NEEDS_REVIEW, Catalog, make_order
 from tests.web.helpers import field_errors, post, timeline
 
 
@@ -22,7 +22,7 @@ def _last_event(db: Db, number: str) -> tuple[str, str, str | None, str | None, 
 
 def test_approving_an_order_lands_on_the_timeline(
         client: TestClient, token: str, db: Db, settings: Settings, catalog: Catalog) -> None:
-    number = make_order(db, settings, path=["paid"])
+    number = make_order(db, settings, path=["paid"], **NEEDS_REVIEW)
 
     response = post(client, f"/orders/{number}/approve", token)
     page = client.get(response.headers["location"]).text
@@ -38,7 +38,7 @@ def test_approving_an_order_lands_on_the_timeline(
 
 def test_holding_and_releasing_an_order_land_on_the_timeline(
         client: TestClient, token: str, db: Db, settings: Settings, catalog: Catalog) -> None:
-    number = make_order(db, settings, path=["paid"])
+    number = make_order(db, settings, path=["paid"], **NEEDS_REVIEW)
 
     held = post(client, f"/orders/{number}/hold", token, reason="address looks wrong")
     held_event = _last_event(db, number)
@@ -77,14 +77,15 @@ def test_recording_a_payment_moves_the_order_to_review(
     page = client.get(f"/orders/{number}").text
 
     assert response.status_code == 303
-    assert timeline(page)[:3] == ["status.changed", "status.changed", "payment.succeeded"]
+    assert timeline(page)[:5] == ["status.changed", "review.completed", "status.changed",
+                                  "status.changed", "payment.succeeded"]
     assert re.search(r"<td>WeChat Pay</td>\s*<td>Succeeded</td>", page)
     assert '<td class="mono">WX-42</td>' in page
 
 
 def test_a_missing_reason_is_shown_with_its_field(
         client: TestClient, token: str, db: Db, settings: Settings, catalog: Catalog) -> None:
-    number = make_order(db, settings, path=["paid"])
+    number = make_order(db, settings, path=["paid"], **NEEDS_REVIEW)
 
     response = post(client, f"/orders/{number}/cancel", token, reason="   ")
 
@@ -92,7 +93,7 @@ def test_a_missing_reason_is_shown_with_its_field(
     assert field_errors(response.text) == ["reason"]
     assert "<strong>Reason</strong> <code>reason</code>: a reason is required" in response.text
     assert '<span class="field-error">Reason: a reason is required</span>' in response.text
-    assert _last_event(db, number)[3] == "awaiting_review"
+    assert _last_event(db, number)[:2] == ("review.completed", "system:orderflow")  # no change
 
 
 def test_a_bad_payment_amount_is_shown_with_its_field_and_kept_in_the_form(

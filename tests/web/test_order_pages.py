@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 from orderflow import clock
 from orderflow.config import Settings
 from orderflow.db import Db
-from tests.builders.orders import Catalog, make_order
+from tests.builders.orders import NEEDS_REVIEW, Catalog, make_order
 from tests.web.helpers import listed, timeline
 
 
@@ -40,7 +40,7 @@ def test_the_list_filters_by_status_channel_and_text(
         client: TestClient, token: str, db: Db, settings: Settings, catalog: Catalog) -> None:
     first = make_order(db, settings, customer=_customer("Li Lei", "13900001111"))
     second = make_order(db, settings, path=["paid"],
-                        customer=_customer("Han Meimei", "13700002222"))
+                        customer=_customer("Han Meimei", "13700002222"), **NEEDS_REVIEW)
     third = make_order(db, settings, channel="taobao", customer=_customer("Li Lei", "13900001111"))
 
     everything = listed(client.get("/orders").text)
@@ -114,12 +114,12 @@ def test_the_order_page_shows_lines_with_every_quantity(
 
 def test_the_order_page_shows_recipient_payments_and_the_timeline(
         client: TestClient, token: str, db: Db, settings: Settings, catalog: Catalog) -> None:
-    number = make_order(db, settings, path=["paid"])
+    number = make_order(db, settings, path=["paid"], **NEEDS_REVIEW)
 
     page = client.get(f"/orders/{number}").text
 
-    assert timeline(page) == ["status.changed", "status.changed", "payment.succeeded",
-                              "stock.reserved", "order.placed"]
+    assert timeline(page) == ["review.completed", "status.changed", "status.changed",
+                              "payment.succeeded", "stock.reserved", "order.placed"]
     assert '<dd class="mono">+8613800138000</dd>' in page
     assert "<td>Alipay</td>" in page
     assert "Paid" in page

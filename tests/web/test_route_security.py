@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.reports import orders as views
-from tests.builders.orders import Catalog, make_order
+from tests.builders.orders import NEEDS_REVIEW, Catalog, make_order
 from tests.web.helpers import ORIGIN
 
 # Pages that are not the console: the API, the login form, static files, health, and the
@@ -26,6 +26,11 @@ KNOWN_CONSOLE = {
     ("POST", "/language"), ("POST", "/orders/{number}/approve"), ("POST", "/orders/{number}/hold"),
     ("POST", "/orders/{number}/release"), ("POST", "/orders/{number}/cancel"),
     ("POST", "/orders/{number}/payments"),
+    # the review queue (审单)
+    ("GET", "/review"), ("GET", "/review/{number}"), ("POST", "/review/queue/approve"),
+    ("POST", "/review/{number}/approve"), ("POST", "/review/{number}/hold"),
+    ("POST", "/review/{number}/cancel"), ("POST", "/review/{number}/rerun"),
+    ("POST", "/review/{number}/edit"), ("GET", "/review-settings"), ("POST", "/review-settings"),
 }
 
 
@@ -46,7 +51,7 @@ def concrete(path: str, number: str) -> str:
 
 @pytest.fixture
 def number(db: Db, settings: Settings, catalog: Catalog) -> str:
-    return make_order(db, settings, path=["paid"])
+    return make_order(db, settings, path=["paid"], **NEEDS_REVIEW)
 
 
 def test_the_route_table_holds_every_known_console_route(app: FastAPI) -> None:
@@ -84,7 +89,7 @@ def test_every_console_post_without_a_csrf_token_is_refused(
                 for path in _posts(app, number)}
 
     assert statuses == dict.fromkeys(_posts(app, number), 403)
-    assert _status_and_events(db, number) == ("awaiting_review", 5)
+    assert _status_and_events(db, number) == ("awaiting_review", 6)
 
 
 def test_every_console_post_with_a_wrong_csrf_token_is_refused(
@@ -94,7 +99,7 @@ def test_every_console_post_with_a_wrong_csrf_token_is_refused(
                 for path in _posts(app, number)}
 
     assert statuses == dict.fromkeys(_posts(app, number), 403)
-    assert _status_and_events(db, number) == ("awaiting_review", 5)
+    assert _status_and_events(db, number) == ("awaiting_review", 6)
 
 
 @pytest.mark.parametrize("headers", [
@@ -111,7 +116,7 @@ def test_every_console_post_from_another_origin_is_refused(
 
     assert {p: r.status_code for p, r in responses.items()} == dict.fromkeys(responses, 403)
     assert all("Request refused" in r.text for r in responses.values())
-    assert _status_and_events(db, number) == ("awaiting_review", 5)
+    assert _status_and_events(db, number) == ("awaiting_review", 6)
 
 
 def test_a_same_origin_referer_is_enough_without_origin(client: TestClient, token: str,
@@ -120,7 +125,7 @@ def test_a_same_origin_referer_is_enough_without_origin(client: TestClient, toke
                            headers={"Referer": f"http://testserver/orders/{number}"})
 
     assert response.status_code == 303
-    assert _status_and_events(db, number) == ("approved", 6)
+    assert _status_and_events(db, number) == ("approved", 7)
 
 
 def test_a_post_without_a_session_is_refused_before_anything_else(
@@ -129,7 +134,7 @@ def test_a_post_without_a_session_is_refused_before_anything_else(
                            data={"csrf_token": "guess", "reason": "x"})
 
     assert response.status_code == 403
-    assert _status_and_events(db, number) == ("awaiting_review", 5)
+    assert _status_and_events(db, number) == ("awaiting_review", 6)
 
 
 def _status_and_events(db: Db, number: str) -> tuple[str, int]:

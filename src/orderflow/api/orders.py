@@ -20,12 +20,16 @@ from orderflow.orders.schemas import OrderIn, OrderOut, OrderPage, PaymentIn, Pa
 from orderflow.orders.status import Status
 from orderflow.payments import service as payments
 from orderflow.reports import orders as views
+from orderflow.review.queries import ClassFilter
 
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
 
 Reader = Annotated[TokenIdentity, Depends(require("orders:read"))]
 Writer = Annotated[TokenIdentity, Depends(require("orders:write"))]
 Payer = Annotated[TokenIdentity, Depends(require("payments:write"))]
+# Review classes: urgency expedited|standard|deferred, customer_type new|returning|vip,
+# payment_status unpaid|partial|paid|cod|refund_due, category as stored.
+ClassQuery = Annotated[str | None, Query(max_length=80)]
 
 
 class ReasonIn(BaseModel):
@@ -103,10 +107,16 @@ def list_orders(
     )] = None,
     cursor: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    urgency: ClassQuery = None,
+    customer_type: ClassQuery = None,
+    category: ClassQuery = None,
+    payment_status: ClassQuery = None,
 ) -> OrderPage:
-    """Newest first, keyset-paginated: pass `next_cursor` back as `cursor`."""
+    """Newest first, keyset-paginated: pass `next_cursor` back as `cursor`. The review
+    classification filters match orders that have been reviewed."""
     f = views.OrderFilter(status=status, channel=channel, placed_from=placed_from,
-                          placed_to=placed_to, text=q)
+                          placed_to=placed_to, text=q,
+                          classes=ClassFilter(urgency, customer_type, category, payment_status))
     with db.read() as s:
         return views.list_orders(s, f, cursor=cursor, limit=limit)
 

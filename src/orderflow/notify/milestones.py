@@ -30,6 +30,7 @@ MILESTONES: dict[str, Milestone] = {m.code: m for m in [
     Milestone("order.paid", essential=True, extra_vars=frozenset({"amount", "method"})),
     Milestone("order.shipped", essential=True, extra_vars=SHIPPING_VARS, coalesce_group="parcel"),
     Milestone("order.split_shipment", essential=True, extra_vars=SHIPPING_VARS | {"parcels"}),
+    Milestone("order.split", essential=True, extra_vars=frozenset({"parcels", "reason"})),
     Milestone("order.out_for_delivery", essential=True, extra_vars=SHIPPING_VARS,
               coalesce_group="parcel"),
     Milestone("order.delivered", essential=True, extra_vars=SHIPPING_VARS | {"delivered_at"},

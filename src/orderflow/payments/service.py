@@ -19,6 +19,7 @@ from orderflow.orders.models import Order
 from orderflow.orders.schemas import PaymentIn
 from orderflow.orders.status import Status
 from orderflow.payments.models import Payment, PaymentMethod, PaymentState
+from orderflow.review import service as review
 
 _NEEDS_PAYMENT = (Status.PENDING_PAYMENT,)
 
@@ -93,6 +94,17 @@ def apply_payment(
     return payment
 
 
+# After a change raised the total, the difference is paid on an order that is past payment.
+_TOPS_UP = frozenset({Status.PAID, Status.AWAITING_REVIEW, Status.APPROVED, Status.ALLOCATED,
+                      Status.PICKING, Status.PACKED})
+
+
+def _takes_payment(order: Order) -> bool:
+    if order.status is Status.ON_HOLD:
+        return order.hold_resume_status in _TOPS_UP
+    return order.status in _NEEDS_PAYMENT or order.status in _TOPS_UP
+
+
 def _succeeded(
     s: Session,
     order: Order,
@@ -102,7 +114,7 @@ def _succeeded(
     settings: Settings,
     data: dict[str, str | int],
 ) -> None:
-    if order.status not in _NEEDS_PAYMENT or order.paid_minor >= order.total_minor:
+    if not _takes_payment(order) or order.paid_minor >= order.total_minor:
         payment.owed_back = True
         payment.owed_back_reason = (
             "order already paid" if order.status is not Status.CANCELLED else "order is cancelled"
@@ -116,8 +128,8 @@ def _succeeded(
     order.paid_minor += payment.amount_minor
     s.flush()
     lifecycle.record(s, order, "payment.succeeded", actor=actor, data=data)
-    if order.paid_minor < order.total_minor:
-        return
+    if order.paid_minor < order.total_minor or order.status not in _NEEDS_PAYMENT:
+        return  # part of the price, or the difference after a change (orders/changes.py)
     lifecycle.transition(s, order, Status.PAID, actor=actor, reason="payment received", data=data)
     lines = queries.lines_of(s, order.id)
     if settings.reserve_at == "payment":
@@ -136,6 +148,7 @@ def _succeeded(
     lifecycle.transition(
         s, order, Status.AWAITING_REVIEW, actor=lifecycle.SYSTEM, reason="paid; waiting for review"
     )
+    review.review_order(s, order, lifecycle.SYSTEM, settings=settings)
 
 
 def record_payment(
@@ -153,6 +166,7 @@ def confirm_cod(db: Db, number: str, *, actor: Actor) -> None:
     with db.transaction() as s:
         order = queries.get_order_for_change(s, number)
         lifecycle.transition(s, order, Status.AWAITING_REVIEW, actor=actor, reason="COD confirmed")
+        review.review_order(s, order, lifecycle.SYSTEM)
 
 
 METHODS = [m.value for m in PaymentMethod]

@@ -30,6 +30,7 @@ from orderflow.orders.schemas import (
 )
 from orderflow.orders.status import Status
 from orderflow.payments.models import Payment
+from orderflow.review.queries import ClassFilter
 
 __all__ = ["OrderFilter", "build_view", "get_order", "list_orders", "order_view", "placed_view"]
 
@@ -146,6 +147,8 @@ class OrderFilter:
     placed_from: datetime | None = None
     placed_to: datetime | None = None
     text: str | None = None
+    # Review classification (urgency, customer type, category, payment status, outcome).
+    classes: ClassFilter | None = None
 
 
 def encode_cursor(order_id: int) -> str:
@@ -189,6 +192,8 @@ def list_orders(
         stmt = stmt.where(Order.placed_at < f.placed_to)
     if f.text:
         stmt = _text_filter(stmt, f.text)
+    if f.classes is not None and f.classes.active:
+        stmt = stmt.where(*f.classes.check().conditions())
     if cursor:
         stmt = stmt.where(Order.id < decode_cursor(cursor))
     rows = list(s.scalars(stmt.order_by(Order.id.desc()).limit(limit + 1)))

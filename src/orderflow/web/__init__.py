@@ -18,6 +18,8 @@ from orderflow.config import Settings
 from orderflow.web import (
     actions,
     auth,
+    changes,
+    channels,
     customer,
     imports,
     notify_notices,
@@ -25,6 +27,7 @@ from orderflow.web import (
     notify_templates,
     notify_webhooks,
     orders,
+    review,
     security,
 )
 from orderflow.web.rendering import render
@@ -51,8 +54,10 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(security.LoginRequired, _login_required)
     app.add_exception_handler(security.Refused, _refused)
-    for router in (auth.public, auth.console, imports.router, orders.router, actions.router):
+    for router in (auth.public, auth.console, imports.router, changes.router, channels.router,
+                   orders.router, actions.router):
         app.include_router(router)
+    app.include_router(review.router)
     app.include_router(customer.router)
     for router in (notify_templates.router, notify_settings.router, notify_notices.router,
                    notify_webhooks.router):

@@ -77,6 +77,26 @@ EVENT_LABELS: dict[str, str] = {
     "payment.duplicate": N_("Duplicate payment (owed back)"),
     "refund.owed": N_("Refund owed"),
     "customer.preferences_changed": N_("Customer changed notification preferences"),
+    "review.completed": N_("Reviewed"),
+    "order.edited": N_("Edited in review"),
+    "order.address_changed": N_("Address changed"),
+    "order.lines_changed": N_("Lines changed"),
+    "payment.owed": N_("Difference owed by the customer"),
+    "order.merged": N_("Merged into another order's parcel"),
+    "order.merge_group": N_("Orders merged into this parcel"),
+    "order.unmerged": N_("Taken out of the merged parcel"),
+    "order.split": N_("Order split"),
+    "order.split_from": N_("Split off another order"),
+    "channel.update_noted": N_("Channel update noted"),
+}
+
+DELIVERY_STATE_LABELS: dict[str, str] = {
+    "received": N_("Received"),
+    "processed": N_("Processed"),
+    "duplicate": N_("Duplicate"),
+    "stale": N_("Stale (older version)"),
+    "ignored": N_("Ignored"),
+    "failed": N_("Failed"),
 }
 
 ROLE_LABELS: dict[str, str] = {
@@ -120,6 +140,21 @@ FIELD_LABELS: dict[str, str] = {
     "limit": N_("Page size"),
     "file": N_("File"),
     "lines": N_("Lines"),
+    "phone": N_("Phone"),
+    "recipient_name": N_("Name"),
+    "shipping_address.country": N_("Country"),
+    "shipping_address.province": N_("Province"),
+    "shipping_address.city": N_("City"),
+    "shipping_address.district": N_("District"),
+    "shipping_address.detail": N_("Street address"),
+    "shipping_address.postal_code": N_("Postal code"),
+    "customer.phone": N_("Phone"),
+    "customer.email": N_("Email"),
+    "customer.name": N_("Name"),
+    "numbers": N_("Orders"),
+    "kind": N_("Split"),
+    "code": N_("Code"),
+    "secret": N_("Signing secret"),
 }
 
 ERROR_LABELS: dict[str, str] = {
@@ -132,6 +167,13 @@ ERROR_LABELS: dict[str, str] = {
     "payment.reference_reused": N_("This payment reference belongs to another order."),
     "stock.insufficient": N_("Not enough stock."),
     "import.unavailable": N_("The order importer is not installed yet."),
+    "order.in_fulfilment": N_("The warehouse already has this order's stock."),
+    "order.closed": N_("The order is closed."),
+    "split.nothing": N_("There is nothing to split."),
+    "split.nothing_in_stock": N_("Nothing is in stock to ship now."),
+    "split.status": N_("Only orders not yet allocated can be split."),
+    "merge.not_merged": N_("The order is not merged."),
+    "channel.not_failed": N_("Only failed deliveries are processed again."),
 }
 
 LABELS: dict[str, dict[str, str]] = {
@@ -144,6 +186,7 @@ LABELS: dict[str, dict[str, str]] = {
     "quantity": QUANTITY_LABELS,
     "field": FIELD_LABELS,
     "error": ERROR_LABELS,
+    "delivery_state": DELIVERY_STATE_LABELS,
 }
 
 

@@ -35,6 +35,7 @@ MILESTONE_LABELS: dict[str, str] = {
     "order.paid": N_("Payment confirmed"),
     "order.shipped": N_("Shipped"),
     "order.split_shipment": N_("Split shipment"),
+    "order.split": N_("Order split (the rest ships later)"),
     "order.out_for_delivery": N_("Out for delivery"),
     "order.delivered": N_("Delivered"),
     "order.delayed": N_("Delay"),

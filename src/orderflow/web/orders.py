@@ -15,11 +15,14 @@ from orderflow import money
 from orderflow.auth.service import StaffIdentity
 from orderflow.db import Db
 from orderflow.errors import FieldProblem, NotFound, OrderFlowError, ValidationFailed
-from orderflow.orders import lifecycle
+from orderflow.orders import lifecycle, merging
 from orderflow.orders.models import LINE_QUANTITIES, Order
 from orderflow.orders.status import SHIPPED_OR_LATER, TERMINAL, Status
 from orderflow.payments.models import PaymentMethod
 from orderflow.reports import orders as views
+from orderflow.reports.stuck import why_stuck
+from orderflow.review import queries as review_queries
+from orderflow.review.queries import ClassFilter
 from orderflow.web import notify_queries, queries, security
 from orderflow.web.rendering import render
 
@@ -59,10 +62,16 @@ class ListArgs:
     date_from: str = ""
     date_to: str = ""
     q: str = ""
+    urgency: str = ""
+    customer_type: str = ""
+    category: str = ""
+    payment_status: str = ""
 
     def query(self, **extra: str) -> str:
         params = {"status": self.status, "channel": self.channel, "from": self.date_from,
-                  "to": self.date_to, "q": self.q, **extra}
+                  "to": self.date_to, "q": self.q, "urgency": self.urgency,
+                  "customer_type": self.customer_type, "category": self.category,
+                  "payment_status": self.payment_status, **extra}
         return urlencode({k: v for k, v in params.items() if v})
 
 
@@ -96,7 +105,9 @@ def order_filter(args: ListArgs, zone: ZoneInfo) -> views.OrderFilter:
     return views.OrderFilter(
         status=status, channel=args.channel or None, placed_from=_start_of(first, zone),
         placed_to=_start_of(last + timedelta(days=1), zone) if last else None,
-        text=args.q or None)
+        text=args.q or None,
+        classes=ClassFilter(args.urgency or None, args.customer_type or None,
+                            args.category or None, args.payment_status or None))
 
 
 @router.get("/orders", response_class=HTMLResponse)
@@ -104,12 +115,17 @@ def order_list(request: Request, status: Text = "", channel: Text = "",
                date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
                date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
                q: Text = "", cursor: Annotated[str, Query(max_length=64)] = "",
-               limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Response:
-    args = ListArgs(status.strip(), channel.strip(), date_from.strip(), date_to.strip(), q.strip())
+               limit: Annotated[int, Query(ge=1, le=200)] = 50, urgency: Text = "",
+               customer_type: Text = "", category: Text = "",
+               payment_status: Text = "") -> Response:
+    args = ListArgs(status.strip(), channel.strip(), date_from.strip(), date_to.strip(), q.strip(),
+                    urgency.strip(), customer_type.strip(), category.strip(),
+                    payment_status.strip())
     context: dict[str, Any] = {"args": args, "page": None, "error": None, "limit": limit,
                                "statuses": list(Status), "cursor": cursor}
     with _db(request).read() as s:
         context["channels"] = queries.channels(s)
+        context["categories"] = review_queries.categories(s)
         try:
             f = order_filter(args, _zone(request))
             context["page"] = views.list_orders(s, f, cursor=cursor or None, limit=limit)
@@ -157,12 +173,16 @@ def detail_page(request: Request, number: str, *, error: OrderFlowError | None =
         outstanding = money.to_str(max(order.total_minor - order.paid_minor, 0), order.currency)
         refund_due_minor = order.refund_due_minor
         notices = notify_queries.notices(s, order_id=order.id, limit=100)
+        relations = merging.relations(s, order)
+        language = security.language_of(request)
+        blockers = [b.text(language) for b in why_stuck(s, order, _zone(request), language)]
     context = {
         "order": view, "actions": actions, "error": error, "failed": failed, "form": form or {},
         "quantities": LINE_QUANTITIES, "methods": list(PaymentMethod),
         "outstanding": outstanding, "refund_due_minor": refund_due_minor,
         "field_errors": {p.field: p.message for p in error.fields} if error else {},
         "notices": notices, "resendable": {st.value for st in notify_queries.RESENDABLE},
+        "blockers": blockers, "relations": relations,
     }
     return render(request, "orders/detail.html", context, status_code=status_code)
 

@@ -1,0 +1,1 @@
+"""Channel intake: signed order webhooks from shop platforms (Shopify, WooCommerce)."""
