@@ -8,6 +8,7 @@ from orderflow.customers import models as customer_models
 from orderflow.db import Base
 from orderflow.fulfilment import models as fulfilment_models
 from orderflow.inventory import models as inventory_models
+from orderflow.logistics import models as logistics_models
 from orderflow.notify import models as notify_models
 from orderflow.orders import models as order_models
 from orderflow.payments import models as payment_models
@@ -19,6 +20,7 @@ __all__ = [
     "customer_models",
     "fulfilment_models",
     "inventory_models",
+    "logistics_models",
     "notify_models",
     "order_models",
     "outbox",
