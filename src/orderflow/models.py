@@ -12,6 +12,7 @@ from orderflow.logistics import models as logistics_models
 from orderflow.notify import models as notify_models
 from orderflow.orders import models as order_models
 from orderflow.payments import models as payment_models
+from orderflow.tracking import models as tracking_models
 
 __all__ = [
     "Base",
@@ -25,6 +26,7 @@ __all__ = [
     "order_models",
     "outbox",
     "payment_models",
+    "tracking_models",
 ]
 
 from orderflow.orders import invariants as _invariants  # noqa: F401  (registers the flush check)
