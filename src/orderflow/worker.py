@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from orderflow.config import Settings
 from orderflow.db import Db
+from orderflow.logistics import service as logistics
 from orderflow.notify import fanout, watchdogs
 from orderflow.notify import service as notify
 from orderflow.notify.channels import Channel
@@ -39,6 +40,12 @@ def default_jobs(db: Db, settings: Settings,
         Job("orders.expire_unpaid", 15.0, lambda: len(orders.expire_unpaid(db))),
         Job("notify.watch_shipping", 60.0, lambda: watchdogs.unsent_shipping_notices(db)),
         Job("notify.watch_late", 300.0, lambda: watchdogs.late_orders(db)),
+        Job("logistics.scan_carrier_events", 10.0,
+            lambda: logistics.scan_carrier_events(db, settings)),
+        Job("logistics.watch_silent_parcels", 600.0,
+            lambda: logistics.watch_silent_parcels(db, settings)),
+        Job("logistics.complete_delivered", 900.0,
+            lambda: len(logistics.complete_delivered(db, settings))),
     ]
 
 
