@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from orderflow import __version__, web
+from orderflow.api import carrier_hooks
 from orderflow.api import catalog as catalog_api
 from orderflow.api import exceptions as exceptions_api
 from orderflow.api import notify as notify_api
@@ -36,6 +37,7 @@ def create_app(db: Db | None = None, settings: Settings | None = None) -> FastAP
     app.include_router(catalog_api.router)
     app.include_router(notify_api.router)
     app.include_router(exceptions_api.router)
+    app.include_router(carrier_hooks.router)
     web.install(app)
 
     @app.get("/healthz", include_in_schema=False)

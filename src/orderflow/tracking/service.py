@@ -246,13 +246,23 @@ def ship_parcel(db: Db, number: str, *, carrier: str, tracking_number: str, acto
 
 
 def ingest(db: Db, source: str, tracking_number: str, events: Sequence[CarrierEvent], *,
-           carrier: str | None = None) -> Changes | None:
-    """One pushed or polled batch for one tracking number. None: not a number we shipped."""
+           carrier: str | None = None, subscription: str | None = None) -> Changes | None:
+    """One pushed or polled batch for one tracking number. None: not a number we shipped.
+    `subscription`: a Kuaidi100 push status; `abort` ends the subscription (快递100 stopped
+    pushing: re-subscribe or poll after 30 minutes), `shutdown` closes tracking."""
     with db.transaction() as s:
         shipment = find_shipment(s, tracking_number, carrier)
         if shipment is None:
             return None
-        return record_events(s, shipment, events, source=source)
+        changes = record_events(s, shipment, events, source=source)
+        if subscription in ("abort", "shutdown"):
+            track = tracking_of(s, shipment, provider=source)
+            track.subscribed_at = None
+            if subscription == "abort":
+                track.next_poll_at = clock.utcnow() + timedelta(seconds=rules.MIN_POLL_S)
+            else:
+                track.closed = True
+        return changes
 
 
 def confirm_overdue_pickups(db: Db, *, now: datetime | None = None, limit: int = 200) -> int:
