@@ -26,6 +26,7 @@ from orderflow.web import (
     notify_webhooks,
     orders,
     security,
+    tracking,
 )
 from orderflow.web.rendering import render
 
@@ -54,6 +55,7 @@ def install(app: FastAPI) -> None:
     for router in (auth.public, auth.console, imports.router, orders.router, actions.router):
         app.include_router(router)
     app.include_router(customer.router)
+    app.include_router(tracking.router)
     for router in (notify_templates.router, notify_settings.router, notify_notices.router,
                    notify_webhooks.router):
         app.include_router(router)
