@@ -25,6 +25,8 @@ from orderflow.orders.models import Order
 from orderflow.orders.schemas import OrderIn, PaymentIn
 from orderflow.orders.status import Status
 from orderflow.payments import service as payments
+from orderflow.tracking import config as tracking_config
+from orderflow.tracking import demo as tracking_demo
 
 DEMO_USER = "admin"
 DEMO_PASSWORD = "orderflow-demo"
@@ -400,4 +402,10 @@ def load(
         auth.create_user(db, username, DEMO_PASSWORD, role=role, display_name=name)
     token = auth.create_token(db, "demo", auth.ALL_SCOPES)
     made = load_orders(db, settings, skus, orders_count, progress)
+    load_tracking(db)
     return DemoResult(len(skus), made, token)
+
+
+def load_tracking(db: Db) -> None:
+    """Carrier histories for shipped demo orders; fresh parcels for the simulated carrier."""
+    tracking_demo.load(db, tracking_config.load())

@@ -19,6 +19,8 @@ from orderflow.notify import fanout, watchdogs
 from orderflow.notify import service as notify
 from orderflow.notify.channels import Channel
 from orderflow.orders import service as orders
+from orderflow.tracking import config as tracking_config
+from orderflow.tracking import tasks as tracking_tasks
 
 log = logging.getLogger("orderflow.worker")
 
@@ -46,6 +48,8 @@ def default_jobs(db: Db, settings: Settings,
             lambda: logistics.watch_silent_parcels(db, settings)),
         Job("logistics.complete_delivered", 900.0,
             lambda: len(logistics.complete_delivered(db, settings))),
+        *(Job(name, every, run)
+          for name, every, run in tracking_tasks.jobs(db, tracking_config.load())),
     ]
 
 

@@ -6,11 +6,15 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from orderflow import clock
 from orderflow.config import Settings
 from orderflow.db import Db
+from orderflow.fulfilment import service as fulfilment
+from orderflow.orders.status import Status
 from orderflow.tracking import service as tracking
 from orderflow.tracking.models import ShipmentTracking, TrackingStatus
-from tests.builders.orders import make_catalog
+from orderflow.tracking.rules import CarrierEvent
+from tests.builders.orders import STAFF, make_catalog
 from tests.tracking.helpers import (
     T0,
     event,
@@ -153,3 +157,22 @@ def test_in_pickup_mode_the_grace_window_ships_an_unscanned_parcel(db: Db, setti
     with db.read() as s:
         row = s.scalars(select(ShipmentTracking)).one()
     assert row.awaiting_pickup is False
+
+
+def test_an_exception_is_cleared_only_by_news_from_after_it(db: Db, settings: Settings):
+    make_catalog(db)
+    parcel = ship(db, settings)
+    fulfilment.record_carrier_status(db, parcel.number, Status.EXCEPTION, actor=STAFF,
+                                     reason="carrier reported damage")
+
+    tracking.ingest(db, "test", parcel.tracking_number, [event(T.IN_TRANSIT, 10)])
+    still = order_status(db, parcel.number)
+    tracking.ingest(db, "test", parcel.tracking_number, [
+        tracking_event_now(T.OUT_FOR_DELIVERY)])
+
+    assert still == "exception"
+    assert order_status(db, parcel.number) == "out_for_delivery"
+
+
+def tracking_event_now(status: TrackingStatus) -> CarrierEvent:
+    return CarrierEvent(clock.utcnow() + timedelta(seconds=1), status, status.value, "now")

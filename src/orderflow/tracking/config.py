@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from orderflow.tracking.adapters.simulated import Rates
+
 
 def _env(name: str, default: str) -> str:
     return os.environ.get(f"ORDERFLOW_{name}", default)
@@ -33,7 +35,27 @@ class TrackingSettings:
     aftership_url: str = "https://api.aftership.com"
     # Simulated carrier: signing secret for its pushes and its rates (0..1).
     simulated_secret: str = "orderflow-simulated-carrier"
+    sim_speed: float = 360.0  # demo time: one carrier hour every 10 real seconds
+    sim_rates: str = "delay=0.10,failed_attempt=0.08,lost=0.02,damaged=0.02,returned=0.03"
     callback_base_url: str = "http://127.0.0.1:8000"
+
+    @property
+    def sim_rates_parsed(self) -> Rates:
+        return parse_rates(self.sim_rates)
+
+
+def parse_rates(text: str) -> Rates:
+    """`delay=0.1,lost=0.02` -> Rates; unknown names or values outside 0..1 raise ValueError."""
+    values: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, value = part.partition("=")
+        if name.strip() not in Rates.__dataclass_fields__:
+            raise ValueError(f"unknown simulated carrier rate {name.strip()!r}")
+        rate = float(value)
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError(f"rate {name.strip()} must be between 0 and 1")
+        values[name.strip()] = rate
+    return Rates(**values)
 
 
 def load() -> TrackingSettings:
@@ -51,5 +73,7 @@ def load() -> TrackingSettings:
         aftership_webhook_secret=_env("AFTERSHIP_WEBHOOK_SECRET", ""),
         aftership_url=_env("AFTERSHIP_URL", "https://api.aftership.com"),
         simulated_secret=_env("TRACKING_SIMULATED_SECRET", "orderflow-simulated-carrier"),
+        sim_speed=float(_env("TRACKING_SIM_SPEED", "360")),
+        sim_rates=_env("TRACKING_SIM_RATES", TrackingSettings.sim_rates),
         callback_base_url=_env("BASE_URL", "http://127.0.0.1:8000"),
     )

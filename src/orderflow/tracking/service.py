@@ -27,7 +27,7 @@ from orderflow.orders import lifecycle, queries
 from orderflow.orders.lifecycle import Actor
 from orderflow.orders.models import Order
 from orderflow.orders.status import Status
-from orderflow.tracking import rules
+from orderflow.tracking import rules, state
 from orderflow.tracking.config import TrackingSettings
 from orderflow.tracking.models import ShipmentTracking, TrackingEvent, TrackingStatus
 from orderflow.tracking.rules import CarrierEvent
@@ -107,32 +107,6 @@ def _store(s: Session, shipment: Shipment, source: str,
     return new, len(events) - len(new)
 
 
-def _apply(track: ShipmentTracking, shipment: Shipment, new: list[CarrierEvent],
-           now: datetime) -> None:
-    """Fold new events into the shipment's state; an old late event moves nothing."""
-    track.events += len(new)
-    track.last_received_at = now
-    latest = rules.newest(new)
-    if latest is not None and rules.is_newer(latest, track.status_at, track.status_rank):
-        track.status = latest.status
-        track.status_at = latest.occurred_at
-        track.status_rank = rules.RANK[latest.status]
-        if latest.status in rules.CLOSING:
-            track.closed = True
-    not_yet = (TrackingStatus.INFO_RECEIVED, TrackingStatus.EXCEPTION)
-    picked = [e.occurred_at for e in new if e.pickup or e.status not in not_yet]
-    if picked and (track.picked_up_at is None or min(picked) < track.picked_up_at):
-        track.picked_up_at = min(picked)
-    delivered = [e.occurred_at for e in new if e.status is TrackingStatus.DELIVERED]
-    if delivered:
-        track.delivered_at = max(delivered)
-    with_eta = [e for e in new if e.eta is not None]
-    newest_eta = rules.newest(with_eta)
-    since = track.status_at
-    if newest_eta is not None and (since is None or newest_eta.occurred_at >= since):
-        shipment.estimated_delivery_at = newest_eta.eta
-
-
 def _parcel_statuses(s: Session, track: ShipmentTracking) -> list[TrackingStatus | None]:
     others = s.scalars(select(ShipmentTracking.status).where(
         ShipmentTracking.order_id == track.order_id,
@@ -146,6 +120,9 @@ def _follow(s: Session, order: Order, shipment: Shipment, track: ShipmentTrackin
     target = rules.order_target(_parcel_statuses(s, track))
     if target is None or target is order.status or not lifecycle.can(order, target):
         return
+    if order.status is Status.EXCEPTION and (track.status_at is None
+                                             or track.status_at <= order.updated_at):
+        return  # only news from after the exception was raised clears it
     latest = track.status.value if track.status else None
     data: dict[str, Any] = {"carrier": shipment.carrier,
                             "tracking_number": shipment.tracking_number,
@@ -168,7 +145,7 @@ def record_events(s: Session, shipment: Shipment, events: Sequence[CarrierEvent]
     changes.new_events = new
     if new:
         was_picked_up = track.picked_up_at is not None
-        _apply(track, shipment, new, clock.utcnow())
+        state.apply_events(track, shipment, new, clock.utcnow())
         changes.picked_up = not was_picked_up and track.picked_up_at is not None
     changes.status_after = track.status
     changes.eta_after = shipment.estimated_delivery_at

@@ -110,3 +110,20 @@ def subscribe_new(db: Db, settings: TrackingSettings, client: Kuaidi100Client, *
 
 def kuaidi100_query(client: Kuaidi100Client) -> Query:
     return lambda carrier, number, phone: client.query(carrier, number, phone=phone)
+
+
+def jobs(db: Db, settings: TrackingSettings) -> list[tuple[str, float, Callable[[], int]]]:
+    """(name, every_s, run) of the tracking jobs for the worker, by configuration."""
+    found: list[tuple[str, float, Callable[[], int]]] = [
+        ("tracking.confirm_pickups", 30.0, lambda: tracking.confirm_overdue_pickups(db)),
+        ("tracking.watch_eta", 120.0, lambda: tracking.watch_eta(db)),
+    ]
+    if settings.kuaidi100_customer and settings.kuaidi100_key:
+        client = Kuaidi100Client(settings.kuaidi100_customer, settings.kuaidi100_key,
+                                 base_url=settings.kuaidi100_url)
+        if settings.kuaidi100_mode == "push":
+            found.append(("tracking.subscribe_kuaidi100", 60.0,
+                          lambda: subscribe_new(db, settings, client)))
+        found.append(("tracking.poll_kuaidi100", 60.0,
+                      lambda: poll_due(db, "kuaidi100", kuaidi100_query(client))))
+    return found

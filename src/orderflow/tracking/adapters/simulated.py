@@ -83,14 +83,13 @@ def plan(tracking_number: str, transit_hours: float = 48.0, rates: Rates = Rates
                      "收件人拒收，包裹退回中", problem="refused"),
                 Step(timedelta(hours=h * 2.5), T.RETURNED, "returned", "退回件已签收",
                      problem="returned")]
-    roll -= rates.returned
     late = timedelta(0)
-    if roll < rates.delay:
+    delayed, failed = rng.random() < rates.delay, rng.random() < rates.failed_attempt
+    if delayed:
         late = timedelta(hours=h * 0.6)
         steps.append(Step(timedelta(hours=h * 0.65), T.IN_TRANSIT, "delayed",
                           "受天气影响，派送延误", problem="delayed", eta_shift=late))
-    roll -= rates.delay
-    if roll < rates.failed_attempt:
+    if failed:
         steps += [Step(late + timedelta(hours=h * 0.85), T.OUT_FOR_DELIVERY, "out_for_delivery",
                        "快递员正在派件"),
                   Step(late + timedelta(hours=h * 0.9), T.DELIVERY_ATTEMPTED, "attempt_failed",
@@ -100,6 +99,17 @@ def plan(tracking_number: str, transit_hours: float = 48.0, rates: Rates = Rates
             Step(late + timedelta(hours=h * 0.85), T.OUT_FOR_DELIVERY, "out_for_delivery",
                  "快递员正在派件"),
             Step(late + timedelta(hours=h * 0.97), T.DELIVERED, "delivered", "已签收，本人签收")]
+
+
+def scenario(steps: list[Step]) -> str:
+    """What happens to a parcel in a plan: lost, damaged, returned, failed_attempt, delayed
+    or normal (the demo picks numbers to show each)."""
+    codes = {step.code for step in steps}
+    for name, code in (("lost", "lost"), ("damaged", "damaged"), ("returned", "returned"),
+                       ("failed_attempt", "attempt_failed"), ("delayed", "delayed")):
+        if code in codes:
+            return name
+    return "normal"
 
 
 def due_events(tracking_number: str, handed_over_at: datetime, now: datetime, *,
