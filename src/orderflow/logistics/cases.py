@@ -35,8 +35,8 @@ def find_open(s: Session, order_id: int, tracking_number: str,
 
 def open_case(s: Session, order: Order, shipment: Shipment | None, kind: CaseKind, *,
               actor: Actor, settings: Settings, detail: str | None = None,
-              now: datetime | None = None,
-              source_event_id: int | None = None) -> tuple[ExceptionCase, bool]:
+              now: datetime | None = None, source_event_id: int | None = None,
+              data: dict[str, Any] | None = None) -> tuple[ExceptionCase, bool]:
     """An open case for this parcel and kind: the existing one, or a new one that is on
     the order's timeline and told to the customer. Returns (case, created)."""
     tracking = shipment.tracking_number if shipment else ""
@@ -51,7 +51,7 @@ def open_case(s: Session, order: Order, shipment: Shipment | None, kind: CaseKin
         state=CaseState.OPEN, carrier=shipment.carrier if shipment else "",
         service=shipment.service if shipment else "", tracking_number=tracking,
         detail=detail, opened_at=now, due_at=due, opened_by=str(actor), actions=0,
-        refund_minor=0, version=1, source_event_id=source_event_id, data={})
+        refund_minor=0, version=1, source_event_id=source_event_id, data=data or {})
     try:
         with s.begin_nested():  # another worker opened the same case a moment ago
             s.add(case)

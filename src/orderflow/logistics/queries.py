@@ -79,6 +79,7 @@ class CaseRow:
     currency: str
     outcome: str | None
     resolution: str | None
+    silent_hours: float | None = None  # a STALLED case: the hours without an update
 
 
 def _rows(s: Session, stmt: Select[ExceptionCase, str, Status, str, str, str],
@@ -91,7 +92,7 @@ def _rows(s: Session, stmt: Select[ExceptionCase, str, Status, str, str, str],
         overdue=rules.is_overdue(c.state, clock.as_utc(c.due_at), now),
         last_action=c.last_action, last_action_at=c.last_action_at,
         refund_minor=c.refund_minor, currency=currency, outcome=c.outcome,
-        resolution=c.resolution)
+        resolution=c.resolution, silent_hours=(c.data or {}).get("silent_hours"))
         for c, number, status, currency, username, display in s.execute(stmt)]
 
 
@@ -291,6 +292,8 @@ def performance(s: Session, *, since: datetime, until: datetime, zone: ZoneInfo,
         delivered = r.delivered_at or by_order.get(r.order_id)
         if delivered is not None:
             shipped, delivered = clock.as_utc(r.shipped_at), clock.as_utc(delivered)
+            if delivered < shipped:  # a carrier clock before our handover: not a transit time
+                continue
             t.transit.append((delivered - shipped).total_seconds() / 3600)
             promised = r.first_eta_at or r.estimated_delivery_at
             if promised is not None and clock.local(delivered, zone).date() <= \

@@ -115,7 +115,8 @@ def _open_stalled(s: Session, shipment_id: int, table: rules.Hours, settings: Se
     hours = rules.silent_hours(table, shipment.carrier, shipment.service)
     detail = f"no carrier update for {hours:g} h"
     _, created = cases.open_case(s, order, shipment, CaseKind.STALLED, actor=SYSTEM,
-                                 settings=settings, detail=detail, now=now)
+                                 settings=settings, detail=detail, now=now,
+                                 data={"silent_hours": hours})
     return int(created)
 
 

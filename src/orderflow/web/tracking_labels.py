@@ -87,6 +87,7 @@ def register() -> None:
     i18n.LABELS["case_action"] = ACTION_LABELS
     i18n.LABELS["tracking_status"] = TRACKING_STATUS_LABELS
     i18n.EVENT_LABELS.update(EXCEPTION_EVENT_LABELS)
+    i18n.ACTOR_LABELS.setdefault("carrier", N_("Carrier"))
     i18n.FIELD_LABELS.update(EXCEPTION_FIELD_LABELS)
     i18n.ERROR_LABELS.update(EXCEPTION_ERROR_LABELS)
 

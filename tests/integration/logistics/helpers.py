@@ -15,7 +15,7 @@ from orderflow.orders import queries
 from orderflow.orders.models import Order
 from orderflow.outbox import OutboxMessage
 from orderflow.tracking import service as tracking
-from orderflow.tracking.models import TrackingEvent, TrackingStatus
+from orderflow.tracking.models import ShipmentTracking, TrackingEvent, TrackingStatus
 from orderflow.tracking.rules import CarrierEvent
 
 
@@ -82,3 +82,18 @@ def timeline_kinds(db: Db, number: str, prefix: str = "") -> list[str]:
 
 def later(hours: float) -> datetime:
     return clock.utcnow() + timedelta(hours=hours)
+
+
+def backdate(db: Db, number: str, hours: float) -> None:
+    """The order's parcels left `hours` earlier than they did (for transit figures)."""
+    with db.transaction() as s:
+        order = queries.get_order(s, number)
+        for shipment in s.scalars(select(Shipment).where(Shipment.order_id == order.id)):
+            shipment.shipped_at -= timedelta(hours=hours)
+            if shipment.estimated_delivery_at:
+                shipment.estimated_delivery_at -= timedelta(hours=hours)
+            track = s.get(ShipmentTracking, shipment.id)
+            if track is not None:
+                track.handed_over_at -= timedelta(hours=hours)
+                if track.first_eta_at:
+                    track.first_eta_at -= timedelta(hours=hours)
