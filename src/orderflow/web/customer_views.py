@@ -25,8 +25,10 @@ from orderflow.orders.models import Order, OrderLine, TimelineEvent
 from orderflow.orders.queries import mask_phone
 from orderflow.orders.rules import is_masked
 from orderflow.orders.status import Status
+from orderflow.tracking.models import TrackingEvent
 from orderflow.web import i18n
 from orderflow.web.i18n import N_
+from orderflow.web.tracking_labels import TRACKING_STATUS_LABELS
 
 S = Status
 
@@ -108,11 +110,22 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Scan:
+    """One carrier scan of a parcel, as the customer sees it (no raw codes)."""
+
+    at: str
+    title: str  # msgid of the normalised status
+    text: str  # the carrier's own words and place
+
+
+@dataclass(frozen=True)
 class Parcel:
     carrier: str
     tracking_number: str
     shipped_on: str
     eta: str
+    status: str = ""  # msgid of the newest carrier status
+    scans: tuple[Scan, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -248,6 +261,21 @@ def _events(events: list[TimelineEvent], settings: Settings, language: str) -> l
     return shown
 
 
+def _scans(s: Session, shipment_ids: list[int], settings: Settings) -> dict[int, list[Scan]]:
+    """Each parcel's carrier scans, newest first (at most 20 per parcel)."""
+    found: dict[int, list[Scan]] = {}
+    if not shipment_ids:
+        return found
+    for event in s.scalars(select(TrackingEvent).where(TrackingEvent.shipment_id.in_(
+            shipment_ids)).order_by(TrackingEvent.occurred_at.desc(), TrackingEvent.id.desc())):
+        title = TRACKING_STATUS_LABELS.get(event.status.value)
+        scans = found.setdefault(event.shipment_id, [])
+        if title and len(scans) < 20:
+            text = " · ".join(p for p in (event.location, event.description) if p)
+            scans.append(Scan(when(event.occurred_at, settings), title, text))
+    return found
+
+
 def tracking(s: Session, order: Order, settings: Settings, language: str) -> Tracking:
     timeline = list(s.scalars(select(TimelineEvent).where(TimelineEvent.order_id == order.id)
                               .order_by(TimelineEvent.at, TimelineEvent.id)))
@@ -255,9 +283,12 @@ def tracking(s: Session, order: Order, settings: Settings, language: str) -> Tra
                                .order_by(Shipment.id)))
     lines = s.execute(select(OrderLine, Sku.name_en).join(Sku, Sku.id == OrderLine.sku_id)
                       .where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+    scans = _scans(s, [sh.id for sh in shipments], settings)
     parcels = [Parcel(carrier_name(sh.carrier, language), sh.tracking_number,
                       day(sh.shipped_at, settings, language),
-                      day(sh.estimated_delivery_at, settings, language)) for sh in shipments]
+                      day(sh.estimated_delivery_at, settings, language),
+                      scans[sh.id][0].title if scans.get(sh.id) else "",
+                      tuple(scans.get(sh.id, ()))) for sh in shipments]
     etas = [sh.estimated_delivery_at for sh in shipments if sh.estimated_delivery_at]
     eta = day(max(etas), settings, language) if etas and order.status in SHIPPING else ""
     items = [Item(name_en if language == "en" and name_en else ln.name,
