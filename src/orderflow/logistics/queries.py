@@ -6,7 +6,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from orderflow.logistics import rules
 from orderflow.logistics.models import CaseKind, CaseState, ExceptionCase
 from orderflow.orders.models import Order, TimelineEvent
 from orderflow.orders.status import Status
+from orderflow.tracking import queries as tracking_queries
 from orderflow.tracking.models import ShipmentTracking, TrackingEvent
 
 
@@ -246,7 +247,7 @@ class Performance:
     median_transit_hours: float | None
     on_time_rate: float | None  # delivered by the promised day / delivered
     exception_rate: float | None  # parcels with a case / shipments
-    pickup_rate: float | None  # 揽收及时率: picked up within N hours / picked up or overdue
+    pickup_rate: float | None  # 揽收及时率 of the carrier (tracking.queries.pickup_timeliness)
 
 
 @dataclass
@@ -255,8 +256,6 @@ class _Tally:
     transit: list[float] = field(default_factory=list)
     on_time: int = 0
     with_case: int = 0
-    pickup_due: int = 0
-    pickup_on_time: int = 0
 
 
 def _delivered_at_by_order(s: Session, order_ids: set[int]) -> dict[int, datetime]:
@@ -276,14 +275,15 @@ def performance(s: Session, *, since: datetime, until: datetime, zone: ZoneInfo,
     rows = s.execute(
         select(Shipment.id, Shipment.order_id, Shipment.carrier, Shipment.service,
                Shipment.shipped_at, Shipment.estimated_delivery_at,
-               ShipmentTracking.first_eta_at, ShipmentTracking.delivered_at,
-               ShipmentTracking.picked_up_at, ShipmentTracking.handed_over_at)
+               ShipmentTracking.first_eta_at, ShipmentTracking.delivered_at)
         .outerjoin(ShipmentTracking, ShipmentTracking.shipment_id == Shipment.id)
         .where(Shipment.shipped_at >= since, Shipment.shipped_at < until)).all()
     cased = set(s.scalars(select(ExceptionCase.shipment_id).where(
         ExceptionCase.shipment_id.in_([r.id for r in rows]))) if rows else [])
     by_order = _delivered_at_by_order(s, {r.order_id for r in rows if r.delivered_at is None})
     now = clock.utcnow()
+    pickup = {p.carrier: p.rate for p in tracking_queries.pickup_timeliness(
+        s, since, until, now=now, on_time_hours=pickup_hours)}
     tallies: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
     for r in rows:
         t = tallies[(r.carrier, r.service)]
@@ -299,18 +299,10 @@ def performance(s: Session, *, since: datetime, until: datetime, zone: ZoneInfo,
             if promised is not None and clock.local(delivered, zone).date() <= \
                     clock.local(promised, zone).date():
                 t.on_time += 1
-        if r.handed_over_at is None:  # shipped before tracking: no pickup scan to expect
-            continue
-        handed = clock.as_utc(r.handed_over_at)
-        window = timedelta(hours=pickup_hours)
-        if r.picked_up_at is not None or now - handed > window:
-            t.pickup_due += 1
-            t.pickup_on_time += r.picked_up_at is not None and \
-                clock.as_utc(r.picked_up_at) - handed <= window
     return [Performance(
         carrier, service, t.shipments, len(t.transit),
         round(statistics.median(t.transit), 1) if t.transit else None,
         t.on_time / len(t.transit) if t.transit else None,
         t.with_case / t.shipments if t.shipments else None,
-        t.pickup_on_time / t.pickup_due if t.pickup_due else None)
+        pickup.get(carrier))
         for (carrier, service), t in sorted(tallies.items())]
