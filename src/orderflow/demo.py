@@ -19,6 +19,7 @@ from orderflow.errors import OrderFlowError
 from orderflow.fulfilment import service as fulfilment
 from orderflow.intake import service as intake
 from orderflow.inventory import service as inventory
+from orderflow.logistics import demo as logistics_demo
 from orderflow.orders import service as orders
 from orderflow.orders.lifecycle import Actor
 from orderflow.orders.models import Order
@@ -403,7 +404,13 @@ def load(
     token = auth.create_token(db, "demo", auth.ALL_SCOPES)
     made = load_orders(db, settings, skus, orders_count, progress)
     load_tracking(db)
+    load_logistics(db, settings)
     return DemoResult(len(skus), made, token)
+
+
+def load_logistics(db: Db, settings: Settings) -> None:
+    """The exception desk's queue and the carrier performance figures."""
+    logistics_demo.load(db, settings)
 
 
 def load_tracking(db: Db) -> None:

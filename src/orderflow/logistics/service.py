@@ -120,12 +120,13 @@ def _open_stalled(s: Session, shipment_id: int, table: rules.Hours, settings: Se
     return int(created)
 
 
-def scan_carrier_events(db: Db, settings: Settings, *, limit: int = 500) -> int:
+def scan_carrier_events(db: Db, settings: Settings, *, limit: int = 500,
+                        now: datetime | None = None) -> int:
     """The worker's job over the carrier events the tracking adapters store: a failed
     attempt, an exception, a parcel returning or returned opens a case; movement again
     resolves a silent-parcel case, a delivery resolves a failed-attempt case."""
     with db.transaction() as s:
-        batch = sightings.next_events(s, limit=limit)
+        batch = sightings.next_events(s, limit=limit, now=now)
         if batch is None:
             return 0
         handled = 0
