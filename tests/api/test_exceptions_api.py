@@ -115,3 +115,20 @@ def test_the_exceptions_api_needs_its_scopes(db, settings):
 
     assert read.status_code == 200
     assert (write.status_code, "exceptions:write" in write.json()["detail"]) == (403, True)
+
+
+def test_the_order_tracking_lists_each_parcel_with_its_events_and_cases(client, db, settings):
+    number = make_order(db, settings, path=SHIPPED)
+    carrier_says(db, number, "in_transit", hours_ago=2, description="【杭州】已发出")
+    carrier_says(db, number, "delivery_attempted", hours_ago=1, description="无人签收")
+    logistics.scan_carrier_events(db, settings)
+
+    body = client.get(f"/api/v1/orders/{number}/tracking").json()
+    missing = client.get("/api/v1/orders/999999999999/tracking")
+
+    (parcel,) = body["parcels"]
+    assert (parcel["tracking_number"], parcel["status"]) == (f"SIM{number}", "delivery_attempted")
+    assert [(e["status"], e["description"]) for e in parcel["events"]] == [
+        ("delivery_attempted", "无人签收"), ("in_transit", "【杭州】已发出")]
+    assert [(c["kind"], c["state"]) for c in body["exceptions"]] == [("delivery_failed", "open")]
+    assert missing.status_code == 404

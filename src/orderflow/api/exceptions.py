@@ -21,13 +21,18 @@ from orderflow.logistics.schemas import (
     CaseOut,
     CloseIn,
     HistoryOut,
+    OrderTrackingOut,
+    ParcelOut,
     PerformanceOut,
     ResolveIn,
+    ScanOut,
 )
+from orderflow.orders import queries as order_queries
 from orderflow.tracking import config as tracking_config
 
 router = APIRouter(prefix="/api/v1", tags=["exceptions"])
 Reader = Annotated[TokenIdentity, Depends(require("exceptions:read"))]
+OrderReader = Annotated[TokenIdentity, Depends(require("orders:read"))]
 Writer = Annotated[TokenIdentity, Depends(require("exceptions:write"))]
 Text = Annotated[str, Query(max_length=100)]
 
@@ -114,3 +119,20 @@ def carrier_performance(_t: Reader, db: DbDep, settings: SettingsDep,
                                    zone=settings.zone,
                                    pickup_hours=tracking_config.load().pickup_on_time_hours)
     return [PerformanceOut(**r.__dict__) for r in rows]
+
+
+@router.get("/orders/{number}/tracking", response_model=OrderTrackingOut, tags=["orders"])
+def order_tracking(number: str, _t: OrderReader, db: DbDep) -> OrderTrackingOut:
+    """Each parcel of the order with its carrier events (newest first), and its
+    exception cases: the console's tracking panel on the order page."""
+    with db.read() as s:
+        order = order_queries.get_order(s, number)
+        parcels = queries.parcel_events(s, order.id)
+        cases = queries.cases_of_order(s, order.id)
+    return OrderTrackingOut(order_number=order.number, parcels=[ParcelOut(
+        carrier=p.carrier, service=p.service, tracking_number=p.tracking_number,
+        shipped_at=p.shipped_at, eta=p.eta, status=p.status, picked_up_at=p.picked_up_at,
+        delivered_at=p.delivered_at, events=[ScanOut(
+            occurred_at=e.occurred_at, status=e.status.value, description=e.description,
+            location=e.location, raw_code=e.raw_code, source=e.source) for e in p.events])
+        for p in parcels], exceptions=[case_out(c) for c in cases])

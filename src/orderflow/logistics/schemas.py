@@ -87,3 +87,30 @@ class PerformanceOut(BaseModel):
     on_time_rate: float | None
     exception_rate: float | None
     pickup_rate: float | None = Field(description="揽收及时率: picked up in time")
+
+
+class ScanOut(BaseModel):
+    occurred_at: datetime
+    status: str
+    description: str
+    location: str | None
+    raw_code: str
+    source: str
+
+
+class ParcelOut(BaseModel):
+    carrier: str
+    service: str
+    tracking_number: str
+    shipped_at: datetime
+    eta: datetime | None
+    status: str | None
+    picked_up_at: datetime | None
+    delivered_at: datetime | None
+    events: list[ScanOut]
+
+
+class OrderTrackingOut(BaseModel):
+    order_number: str
+    parcels: list[ParcelOut]
+    exceptions: list[CaseOut]

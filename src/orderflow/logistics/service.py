@@ -12,7 +12,7 @@ from orderflow import clock
 from orderflow.auth.models import StaffUser
 from orderflow.config import Settings
 from orderflow.db import Db
-from orderflow.errors import Conflict, FieldProblem, NotFound, ValidationFailed
+from orderflow.errors import ConcurrentChange, Conflict, FieldProblem, NotFound, ValidationFailed
 from orderflow.fulfilment.models import Shipment
 from orderflow.logistics import cases, rules, sightings
 from orderflow.logistics.models import CaseKind, CaseState, ExceptionCase
@@ -125,14 +125,17 @@ def scan_carrier_events(db: Db, settings: Settings, *, limit: int = 500,
     """The worker's job over the carrier events the tracking adapters store: a failed
     attempt, an exception, a parcel returning or returned opens a case; movement again
     resolves a silent-parcel case, a delivery resolves a failed-attempt case."""
-    with db.transaction() as s:
-        batch = sightings.next_events(s, limit=limit, now=now)
-        if batch is None:
-            return 0
-        handled = 0
-        for event in batch.events:
-            handled += sightings.handle(s, event, settings=settings)
-        sightings.advance(s, batch)
+    try:
+        with db.transaction() as s:
+            batch = sightings.next_events(s, limit=limit, now=now)
+            if batch is None:
+                return 0
+            handled = 0
+            for event in batch.events:
+                handled += sightings.handle(s, event, settings=settings)
+            sightings.advance(s, batch)
+    except ConcurrentChange:  # another worker took this batch; ours rolled back whole
+        return 0
     return handled
 
 

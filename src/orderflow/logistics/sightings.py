@@ -67,7 +67,10 @@ def _cursor(s: Session) -> int:
     insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
     s.execute(insert(ScanCursor).values(name=CURSOR, position=0)
               .on_conflict_do_nothing(index_elements=["name"]))
-    return int(s.scalar(select(ScanCursor.position).where(ScanCursor.name == CURSOR)) or 0)
+    stmt = select(ScanCursor.position).where(ScanCursor.name == CURSOR)
+    if s.get_bind().dialect.name == "postgresql":  # workers take turns on PostgreSQL too
+        stmt = stmt.with_for_update()
+    return int(s.scalar(stmt) or 0)
 
 
 def next_events(s: Session, *, limit: int = 500, now: datetime | None = None) -> Batch | None:

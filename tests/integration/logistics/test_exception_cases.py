@@ -3,6 +3,7 @@ parcels, carrier problem events, staff actions, and what the customer is owed.""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 import pytest
@@ -339,3 +340,28 @@ def test_the_delivered_notice_invites_a_review_in_both_languages() -> None:
 
     assert zh is not None and "评价" in zh.body_text and "{{ order_url }}" in zh.body_text
     assert en is not None and "review" in en.body_text
+
+
+def test_two_workers_scanning_at_once_open_each_case_once(db: Db, settings: Settings,
+                                                          shipped: str) -> None:
+    numbers = [shipped, *(make_order(db, settings, path=SHIPPED) for _ in range(7))]
+    for number in numbers:
+        carrier_says(db, number, "delivery_attempted", description="客户不在")
+    results: list[int] = []
+
+    def worker() -> None:
+        total = 0
+        for _ in range(20):
+            total += logistics.scan_carrier_events(db, settings, limit=3)
+        results.append(total)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sum(results) == len(numbers)
+    for number in numbers:
+        assert [c.kind for c in cases_of(db, number)] == [CaseKind.DELIVERY_FAILED]
+        assert [k for k, _ in owed(db, number)].count("order.exception") == 1
