@@ -17,7 +17,6 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from orderflow.api.problems import problem
-from orderflow.db import Db
 from orderflow.tracking import config as tracking_config
 from orderflow.tracking import service as tracking
 from orderflow.tracking.adapters import BadPayload, BadSignature, aftership, kuaidi100, simulated
@@ -49,9 +48,9 @@ def _bad(reason: str) -> JSONResponse:
 
 async def _ingest(request: Request, source: str, number: str, events: Sequence[CarrierEvent],
                   carrier: str | None, subscription: str | None = None) -> bool:
-    db: Db = request.app.state.db
-    changes = await run_in_threadpool(tracking.ingest, db, source, number, events,
-                                      carrier=carrier, subscription=subscription)
+    """Stored (committed) before we answer; the database work runs in the thread pool."""
+    changes = await run_in_threadpool(tracking.ingest, request.app.state.db, source, number,
+                                      events, carrier=carrier, subscription=subscription)
     if changes is None:
         log.warning("%s push for unknown tracking number %s", source, number)
     return changes is not None

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Row, Table, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -84,7 +84,7 @@ def tracking_of(s: Session, shipment: Shipment, *, provider: str = "simulated") 
     return row
 
 
-def _store(s: Session, shipment: Shipment, source: str,
+def _store(s: Session, shipment_id: int, order_id: int, source: str,
            events: Sequence[CarrierEvent]) -> tuple[list[CarrierEvent], int]:
     """Insert the events not stored yet; returns (the new ones, duplicates)."""
     unique = {e.dedupe_key: e for e in events}
@@ -92,22 +92,26 @@ def _store(s: Session, shipment: Shipment, source: str,
         return [], 0
     now = clock.utcnow()
     rows = [{
-        "shipment_id": shipment.id, "order_id": shipment.order_id, "source": source,
+        "shipment_id": shipment_id, "order_id": order_id, "source": source,
         "dedupe_key": key, "occurred_at": e.occurred_at, "received_at": now,
         "status": e.status, "raw_code": e.raw_code[:40], "description": e.description,
         "location": (e.location or None) and e.location[:200], "pickup": e.pickup,
         "problem": e.problem, "eta": e.eta, "raw": e.raw,
     } for key, e in unique.items()]
     insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = (insert(TrackingEvent).values(rows)
-            .on_conflict_do_nothing(index_elements=["shipment_id", "dedupe_key"])
-            .returning(TrackingEvent.dedupe_key))
-    stored = set(s.scalars(stmt))
+    # One cached statement, executemany with RETURNING ("insertmanyvalues"): one round trip.
+    table = cast(Table, TrackingEvent.__table__)
+    stmt = (insert(table).on_conflict_do_nothing(index_elements=["shipment_id", "dedupe_key"])
+            .returning(table.c.dedupe_key))
+    stored = set(s.connection().execute(stmt, rows).scalars())
     new = sorted((e for k, e in unique.items() if k in stored), key=rules.sort_key)
     return new, len(events) - len(new)
 
 
-def _parcel_statuses(s: Session, track: ShipmentTracking) -> list[TrackingStatus | None]:
+def _parcel_statuses(s: Session, track: ShipmentTracking,
+                     parcels: int | None) -> list[TrackingStatus | None]:
+    if parcels == 1:
+        return [track.status]
     others = s.scalars(select(ShipmentTracking.status).where(
         ShipmentTracking.order_id == track.order_id,
         ShipmentTracking.shipment_id != track.shipment_id))
@@ -115,9 +119,9 @@ def _parcel_statuses(s: Session, track: ShipmentTracking) -> list[TrackingStatus
 
 
 def _follow(s: Session, order: Order, shipment: Shipment, track: ShipmentTracking,
-            actor: Actor) -> None:
+            actor: Actor, parcels: int | None) -> None:
     """Move the order to what its parcels say, through the one transition table."""
-    target = rules.order_target(_parcel_statuses(s, track))
+    target = rules.order_target(_parcel_statuses(s, track, parcels))
     if target is None or target is order.status or not lifecycle.can(order, target):
         return
     if order.status is Status.EXCEPTION and (track.status_at is None
@@ -136,13 +140,19 @@ def _follow(s: Session, order: Order, shipment: Shipment, track: ShipmentTrackin
 
 def record_events(s: Session, shipment: Shipment, events: Sequence[CarrierEvent], *,
                   source: str = "simulated", actor: Actor = CARRIER,
-                  order: Order | None = None) -> Changes:
-    """Step: store carrier events once each and let the order follow the newest."""
-    track = tracking_of(s, shipment, provider=source)
-    changes = Changes(shipment.id, shipment.order_id, status_before=track.status,
-                      eta_before=shipment.estimated_delivery_at)
-    new, changes.duplicates = _store(s, shipment, source, events)
-    changes.new_events = new
+                  order: Order | None = None, track: ShipmentTracking | None = None,
+                  parcels: int | None = None) -> Changes:
+    """Step: store carrier events once each and let the order follow the newest.
+    `track` (locked) and `parcels` (the order's shipment count) save queries when known."""
+    track = track or tracking_of(s, shipment, provider=source)
+    new, duplicates = _store(s, shipment.id, shipment.order_id, source, events)
+    return _fold(s, shipment, track, new, duplicates, actor=actor, order=order, parcels=parcels)
+
+
+def _fold(s: Session, shipment: Shipment, track: ShipmentTracking, new: list[CarrierEvent],
+          duplicates: int, *, actor: Actor, order: Order | None, parcels: int | None) -> Changes:
+    changes = Changes(shipment.id, shipment.order_id, new_events=new, duplicates=duplicates,
+                      status_before=track.status, eta_before=shipment.estimated_delivery_at)
     if new:
         was_picked_up = track.picked_up_at is not None
         state.apply_events(track, shipment, new, clock.utcnow())
@@ -157,7 +167,7 @@ def record_events(s: Session, shipment: Shipment, events: Sequence[CarrierEvent]
     if track.awaiting_pickup and changes.picked_up:
         confirm_shipped(s, order, shipment, track, actor=actor, reason="carrier pickup scan")
     if changes.status_changed and not track.awaiting_pickup:
-        _follow(s, order, shipment, track, actor)
+        _follow(s, order, shipment, track, actor, parcels)
     changes.order_after = order.status
     return changes
 
@@ -222,24 +232,80 @@ def ship_parcel(db: Db, number: str, *, carrier: str, tracking_number: str, acto
         return shipment.id
 
 
+def _locate(s: Session, tracking_number: str, carrier: str | None) -> Row[Any] | None:
+    """One round trip: the newest shipment with this number, its tracking state (the row
+    locked on PostgreSQL) and how many parcels its order has."""
+    parcels = (select(func.count()).select_from(Shipment.__table__.alias("siblings"))
+               .where(text("siblings.order_id = shipments.order_id")).scalar_subquery())
+    t = ShipmentTracking
+    stmt = (select(t.shipment_id, t.order_id, t.status, t.status_at, t.status_rank,
+                   t.picked_up_at, t.awaiting_pickup, parcels.label("parcels"))
+            .join(Shipment, t.shipment_id == Shipment.id)
+            .where(Shipment.tracking_number == tracking_number.strip().upper()))
+    if carrier:
+        stmt = stmt.where(Shipment.carrier == carrier)
+    stmt = stmt.order_by(Shipment.id.desc()).limit(1)
+    if s.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(of=ShipmentTracking)
+    return s.execute(stmt).first()
+
+
+def _ingest(s: Session, source: str, tracking_number: str, events: Sequence[CarrierEvent],
+            carrier: str | None) -> Changes | None:
+    row = _locate(s, tracking_number, carrier)
+    if row is None:  # unknown, or shipped before tracking existed: the ORM path makes the row
+        shipment = find_shipment(s, tracking_number, carrier)
+        return record_events(s, shipment, events, source=source) if shipment else None
+    new, duplicates = _store(s, row.shipment_id, row.order_id, source, events)
+    quick = state.quick_values(row.status, row.status_at, row.status_rank, row.picked_up_at,
+                               row.awaiting_pickup, new, clock.utcnow())
+    if quick is not None:  # nothing can move the order: one UPDATE, no ORM objects
+        if new:
+            quick["events"] = ShipmentTracking.events + len(new)
+        s.execute(update(ShipmentTracking)
+                  .where(ShipmentTracking.shipment_id == row.shipment_id).values(**quick))
+        return Changes(row.shipment_id, row.order_id, new_events=new, duplicates=duplicates,
+                       status_before=row.status, status_after=row.status)
+    shipment, track = s.execute(
+        select(Shipment, ShipmentTracking).join(ShipmentTracking,
+                                                ShipmentTracking.shipment_id == Shipment.id)
+        .where(Shipment.id == row.shipment_id)).one()
+    return _fold(s, shipment, track, new, duplicates, actor=CARRIER, order=None,
+                 parcels=row.parcels)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One push or poll answer: the events a provider gave for one tracking number."""
+
+    source: str
+    tracking_number: str
+    events: Sequence[CarrierEvent]
+    carrier: str | None = None
+    subscription: str | None = None  # 快递100 push status (polling | shutdown | abort)
+
+
+def ingest_step(s: Session, batch: Batch) -> Changes | None:
+    """Step: one batch of events for one tracking number. None: not a number we shipped.
+    `subscription` `abort` ends a 快递100 subscription (it stopped pushing: re-subscribe or
+    poll after 30 minutes); `shutdown` closes tracking."""
+    changes = _ingest(s, batch.source, batch.tracking_number, batch.events, batch.carrier)
+    if changes is not None and batch.subscription in ("abort", "shutdown"):
+        values: dict[str, object] = {"subscribed_at": None}
+        if batch.subscription == "abort":
+            values["next_poll_at"] = clock.utcnow() + timedelta(seconds=rules.MIN_POLL_S)
+        else:
+            values["closed"] = True
+        s.execute(update(ShipmentTracking)
+                  .where(ShipmentTracking.shipment_id == changes.shipment_id).values(**values))
+    return changes
+
+
 def ingest(db: Db, source: str, tracking_number: str, events: Sequence[CarrierEvent], *,
            carrier: str | None = None, subscription: str | None = None) -> Changes | None:
-    """One pushed or polled batch for one tracking number. None: not a number we shipped.
-    `subscription`: a Kuaidi100 push status; `abort` ends the subscription (快递100 stopped
-    pushing: re-subscribe or poll after 30 minutes), `shutdown` closes tracking."""
+    """One pushed or polled batch for one tracking number, in its own transaction."""
     with db.transaction() as s:
-        shipment = find_shipment(s, tracking_number, carrier)
-        if shipment is None:
-            return None
-        changes = record_events(s, shipment, events, source=source)
-        if subscription in ("abort", "shutdown"):
-            track = tracking_of(s, shipment, provider=source)
-            track.subscribed_at = None
-            if subscription == "abort":
-                track.next_poll_at = clock.utcnow() + timedelta(seconds=rules.MIN_POLL_S)
-            else:
-                track.closed = True
-        return changes
+        return ingest_step(s, Batch(source, tracking_number, events, carrier, subscription))
 
 
 def confirm_overdue_pickups(db: Db, *, now: datetime | None = None, limit: int = 200) -> int:

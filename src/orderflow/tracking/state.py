@@ -34,3 +34,30 @@ def apply_events(track: ShipmentTracking, shipment: Shipment, new: list[CarrierE
     since = track.status_at
     if newest_eta is not None and (since is None or newest_eta.occurred_at >= since):
         shipment.estimated_delivery_at = newest_eta.eta
+
+
+def quick_values(status: TrackingStatus | None, status_at: datetime | None, status_rank: int,
+                 picked_up_at: datetime | None, awaiting_pickup: bool,
+                 new: list[CarrierEvent], now: datetime) -> dict[str, object] | None:
+    """The column updates for a batch that changes neither the shipment's status, its
+    pickup, its delivery nor its ETA (most pushes: more scans along the way, or repeats),
+    so nothing can move the order. None: the batch needs the full path."""
+    if awaiting_pickup or any(e.eta is not None for e in new):
+        return None
+    values: dict[str, object] = {"last_received_at": now}
+    if not new:
+        return values
+    latest = rules.newest(new)
+    assert latest is not None
+    if rules.is_newer(latest, status_at, status_rank):
+        if latest.status is not status or latest.status in rules.CLOSING:
+            return None
+        values["status_at"] = latest.occurred_at
+        values["status_rank"] = rules.RANK[latest.status]
+    not_yet = (TrackingStatus.INFO_RECEIVED, TrackingStatus.EXCEPTION)
+    picked = [e.occurred_at for e in new if e.pickup or e.status not in not_yet]
+    if picked and picked_up_at is None:
+        return None
+    if picked and picked_up_at is not None and min(picked) < picked_up_at:
+        values["picked_up_at"] = min(picked)
+    return values
