@@ -131,8 +131,10 @@ def scan_carrier_events(db: Db, settings: Settings, *, limit: int = 500,
             if batch is None:
                 return 0
             handled = 0
+            open_orders = sightings.orders_with_open_cases(s, batch.events)
             for event in batch.events:
-                handled += sightings.handle(s, event, settings=settings)
+                handled += sightings.handle(s, event, settings=settings,
+                                            open_orders=open_orders)
             sightings.advance(s, batch)
     except ConcurrentChange:  # another worker took this batch; ours rolled back whole
         return 0

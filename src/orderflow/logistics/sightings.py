@@ -97,8 +97,23 @@ def kind_of(event: TrackingEvent) -> CaseKind | None:
     return rules.kind_for(status, event.description)
 
 
-def handle(s: Session, event: TrackingEvent, *, settings: Settings) -> int:
-    """Open or settle the cases one carrier event calls for; returns 1 if it did anything."""
+def orders_with_open_cases(s: Session, events: Sequence[TrackingEvent]) -> set[int]:
+    """One query per batch: which of these events' orders have an open case to settle."""
+    order_ids = {e.order_id for e in events if e.status.value in SETTLED_BY}
+    if not order_ids:
+        return set()
+    return set(s.scalars(select(ExceptionCase.order_id).where(
+        ExceptionCase.order_id.in_(order_ids), ExceptionCase.state == CaseState.OPEN)))
+
+
+def handle(s: Session, event: TrackingEvent, *, settings: Settings,
+           open_orders: set[int] | None = None) -> int:
+    """Open or settle the cases one carrier event calls for; returns 1 if it did anything.
+    Most events (a parcel moving along, nothing open on its order) cost no query."""
+    kind = kind_of(event)
+    if kind is None and (event.status.value not in SETTLED_BY
+                         or (open_orders is not None and event.order_id not in open_orders)):
+        return 0
     shipment = s.get(Shipment, event.shipment_id)
     order_row = s.get(Order, event.order_id)
     if shipment is None or order_row is None:
@@ -106,12 +121,13 @@ def handle(s: Session, event: TrackingEvent, *, settings: Settings) -> int:
     actor = Actor("carrier", shipment.carrier.lower())
     order = queries.get_order_for_change(s, order_row.number)
     done = _settle(s, order, shipment, event.status.value, actor=actor)
-    kind = kind_of(event)
     if kind is None or (kind in MOOT_AFTER_DELIVERY and _delivered_since(s, event)):
         return done
     _, created = cases.open_case(s, order, shipment, kind, actor=actor, settings=settings,
                                  detail=event.description or event.raw_code,
                                  source_event_id=event.id)
+    if open_orders is not None:  # a later event of this batch may settle it
+        open_orders.add(order.id)
     return max(done, int(created))
 
 

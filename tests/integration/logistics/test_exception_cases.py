@@ -365,3 +365,17 @@ def test_two_workers_scanning_at_once_open_each_case_once(db: Db, settings: Sett
     for number in numbers:
         assert [c.kind for c in cases_of(db, number)] == [CaseKind.DELIVERY_FAILED]
         assert [k for k, _ in owed(db, number)].count("order.exception") == 1
+
+
+def test_a_delay_and_the_next_scan_in_one_batch_leave_the_case_resolved(
+        db: Db, settings: Settings, shipped: str) -> None:
+    carrier_says(db, shipped, "exception", hours_ago=2, description="天气原因延误",
+                 problem="delayed")
+    carrier_says(db, shipped, "in_transit", hours_ago=1)
+
+    logistics.scan_carrier_events(db, settings)
+
+    (case,) = cases_of(db, shipped)
+    assert (case.kind, case.state, case.outcome) == (CaseKind.STALLED, CaseState.RESOLVED,
+                                                     "carrier_resolved")
+    assert ("order.delayed", "") in owed(db, shipped)
