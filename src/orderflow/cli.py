@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from orderflow import cli_exceptions as exceptions_cli
 from orderflow import demo as demo_data
 from orderflow import doctor as checks
 from orderflow import logs
@@ -43,6 +44,7 @@ token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.add_typer(exceptions_cli.app, name="exceptions")
 console = Console()
 err = Console(stderr=True)
 

@@ -147,3 +147,15 @@ def test_carrier_performance_lists_each_carrier_and_service(
 
 def test_a_missing_case_is_a_404_page(client: TestClient, token: str) -> None:
     assert client.get("/exceptions/424242").status_code == 404
+
+
+def test_take_assigns_an_unassigned_case_to_me_from_the_queue(
+        client: TestClient, token: str, db: Db, settings: Settings, shipped: str) -> None:
+    case_id = logistics.open_case(db, shipped, CaseKind.LOST, actor=STAFF, settings=settings)
+    queue = client.get("/exceptions")
+
+    taken = post(client, f"/exceptions/{case_id}/take", token)
+
+    assert f'action="/exceptions/{case_id}/take"' in queue.text
+    assert (taken.status_code, taken.headers["location"]) == (303, f"/exceptions/{case_id}")
+    assert "Alice Wang" in client.get(f"/exceptions/{case_id}").text
