@@ -197,7 +197,7 @@ def run(host: str = "127.0.0.1", port: int = 8000) -> None:
         subprocess.Popen([*exe, "worker"]),
     ]
     children.append(subprocess.Popen([*exe, "carrier-sim", "--base-url", url]))
-    console.print("  Carrier     simulated carrier pushing demo parcels' events (demo time x360)")
+    console.print("  Carrier     simulated carrier pushing demo parcels' events (demo time x720)")
     if settings.smtp_host in ("127.0.0.1", "localhost") and settings.smtp_port == 8025:
         children.append(subprocess.Popen([*exe, "smtp-sink", "--port", "8025"]))
         console.print("  Mail        local SMTP sink on 127.0.0.1:8025 (Notifications → Mailbox)")

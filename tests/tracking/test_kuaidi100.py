@@ -193,3 +193,20 @@ def test_a_number_queried_too_often_is_locked(fake_url: str, fake: FakeKuaidi100
         client.query("YTO", "YT9693083639797")
 
     assert err.value.code == "503"
+
+
+def test_an_abort_push_ends_the_subscription_and_schedules_a_poll(
+        db: Db, settings: Settings, base_url: str, fake: FakeKuaidi100,
+        client: Kuaidi100Client) -> None:
+    parcel = ship(db, settings, tracking_number="SF1023574626296")
+    subscribed(fake, client, base_url, parcel.tracking_number)
+    with db.transaction() as s:
+        s.get_one(ShipmentTracking, parcel.shipment_id).subscribed_at = datetime.now(UTC)
+
+    status, _ = fake.push(parcel.tracking_number, status="abort")
+
+    with db.read() as s:
+        row = s.get_one(ShipmentTracking, parcel.shipment_id)
+    assert status == 200
+    assert row.subscribed_at is None
+    assert row.next_poll_at is not None and row.next_poll_at > datetime.now(UTC)

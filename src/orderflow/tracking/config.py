@@ -35,7 +35,7 @@ class TrackingSettings:
     aftership_url: str = "https://api.aftership.com"
     # Simulated carrier: signing secret for its pushes and its rates (0..1).
     simulated_secret: str = "orderflow-simulated-carrier"
-    sim_speed: float = 360.0  # demo time: one carrier hour every 10 real seconds
+    sim_speed: float = 720.0  # demo time: one carrier hour every 5 real seconds
     sim_rates: str = "delay=0.10,failed_attempt=0.08,lost=0.02,damaged=0.02,returned=0.03"
     callback_base_url: str = "http://127.0.0.1:8000"
 
@@ -73,7 +73,7 @@ def load() -> TrackingSettings:
         aftership_webhook_secret=_env("AFTERSHIP_WEBHOOK_SECRET", ""),
         aftership_url=_env("AFTERSHIP_URL", "https://api.aftership.com"),
         simulated_secret=_env("TRACKING_SIMULATED_SECRET", "orderflow-simulated-carrier"),
-        sim_speed=float(_env("TRACKING_SIM_SPEED", "360")),
+        sim_speed=float(_env("TRACKING_SIM_SPEED", "720")),
         sim_rates=_env("TRACKING_SIM_RATES", TrackingSettings.sim_rates),
         callback_base_url=_env("BASE_URL", "http://127.0.0.1:8000"),
     )

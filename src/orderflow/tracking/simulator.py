@@ -65,6 +65,7 @@ def run_once(db: Db, settings: TrackingSettings, *, base_url: str, now: datetime
 def run_forever(db: Db, settings: TrackingSettings, *, base_url: str, every_s: float = 3.0,
                 stop: threading.Event | None = None) -> None:
     stop = stop or threading.Event()
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not one log line per push
     log.info("simulated carrier pushing to %s (demo time x%s)", base_url, settings.sim_speed)
     while not stop.is_set():
         try:
