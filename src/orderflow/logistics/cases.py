@@ -88,6 +88,8 @@ def tell_customer(s: Session, order: Order, case: ExceptionCase, *, actor: Actor
             "case_id": case.id, "reason_i18n": reasons,
             "reason": reasons.get(order.language, reasons["en"])}
     milestone = "order.exception" if case.kind in rules.EXCEPTION_KINDS else "order.delayed"
+    if milestone == "order.delayed" and order.status is Status.DELIVERED:
+        return  # "may be late" to someone who has the parcel: no
     told_before = _owed(s, order, milestone)
     if milestone == "order.exception" and lifecycle.can(order, Status.EXCEPTION) \
             and order.status is not Status.EXCEPTION:

@@ -19,7 +19,7 @@ from orderflow.logistics.models import CaseKind, CaseState, ExceptionCase
 from orderflow.orders import lifecycle, queries
 from orderflow.orders.lifecycle import SYSTEM, Actor
 from orderflow.orders.models import Order, TimelineEvent
-from orderflow.orders.status import Status
+from orderflow.orders.status import SHIPPED_OR_LATER, Status
 
 IN_FLIGHT = (Status.SHIPPED, Status.IN_TRANSIT, Status.OUT_FOR_DELIVERY)
 CHUNK = 100
@@ -55,6 +55,9 @@ def open_case(db: Db, number: str, kind: CaseKind, *, actor: Actor, settings: Se
     """Staff open a case by hand (the customer called: the parcel arrived broken)."""
     with db.transaction() as s:
         order = queries.get_order_for_change(s, number)
+        if order.status not in SHIPPED_OR_LATER:
+            raise Conflict(f"order {order.number} has not shipped; nothing to track yet",
+                           code="exception.not_shipped")
         shipment = _shipment(s, order, tracking_number)
         case, _ = cases.open_case(s, order, shipment, kind, actor=actor, settings=settings,
                                   detail=detail)

@@ -76,6 +76,7 @@ EXCEPTION_FIELD_LABELS: dict[str, str] = {
 EXCEPTION_ERROR_LABELS: dict[str, str] = {
     "exception.not_found": N_("Exception case not found"),
     "exception.not_open": N_("This case is no longer open."),
+    "exception.not_shipped": N_("The order has not shipped yet."),
 }
 
 

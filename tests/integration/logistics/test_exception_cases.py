@@ -379,3 +379,14 @@ def test_a_delay_and_the_next_scan_in_one_batch_leave_the_case_resolved(
     assert (case.kind, case.state, case.outcome) == (CaseKind.STALLED, CaseState.RESOLVED,
                                                      "carrier_resolved")
     assert ("order.delayed", "") in owed(db, shipped)
+
+
+def test_an_order_that_has_not_shipped_has_no_logistics_case(db: Db, settings: Settings,
+                                                            shipped: str) -> None:
+    paid = make_order(db, settings, path=["paid"])
+
+    with pytest.raises(Conflict) as caught:
+        logistics.open_case(db, paid, CaseKind.LOST, actor=STAFF, settings=settings)
+
+    assert caught.value.code == "exception.not_shipped"
+    assert cases_of(db, paid) == []
