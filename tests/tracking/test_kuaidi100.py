@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -210,3 +211,21 @@ def test_an_abort_push_ends_the_subscription_and_schedules_a_poll(
     assert status == 200
     assert row.subscribed_at is None
     assert row.next_poll_at is not None and row.next_poll_at > datetime.now(UTC)
+
+
+def test_the_same_push_racing_in_parallel_is_stored_once_and_told_once(
+        db: Db, settings: Settings, base_url: str, fake: FakeKuaidi100,
+        client: Kuaidi100Client) -> None:
+    parcel = ship(db, settings, tracking_number="SF1023574626297")
+    subscribed(fake, client, base_url, parcel.tracking_number)
+    fake.scan(parcel.tracking_number, "shunfeng", "2026-12-02 08:00:00", "快递员正在派件",
+              state="5")
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: fake.push(parcel.tracking_number)[0], range(8)))
+
+    assert answers == [200] * 8
+    assert stored_events(db, parcel.shipment_id) == [("in_transit", "103"),
+                                                     ("out_for_delivery", "5")]
+    assert order_status(db, parcel.number) == "out_for_delivery"
+    assert outbox_kinds(db, parcel.number).count("order.out_for_delivery") == 1
