@@ -14,8 +14,9 @@ from orderflow.orders.status import Status
 from orderflow.tracking import service as tracking
 from orderflow.tracking.models import ShipmentTracking, TrackingStatus
 from orderflow.tracking.rules import CarrierEvent
-from tests.builders.orders import STAFF, make_catalog
+from tests.builders.orders import STAFF, make_catalog, make_order
 from tests.tracking.helpers import (
+    PACKED,
     T0,
     event,
     order_status,
@@ -176,3 +177,17 @@ def test_an_exception_is_cleared_only_by_news_from_after_it(db: Db, settings: Se
 
 def tracking_event_now(status: TrackingStatus) -> CarrierEvent:
     return CarrierEvent(clock.utcnow() + timedelta(seconds=1), status, status.value, "now")
+
+
+def test_a_shipment_made_before_tracking_gets_its_row_on_the_first_event(
+        db: Db, settings: Settings):
+    make_catalog(db)
+    number = make_order(db, settings, path=[*PACKED, "shipped"])
+
+    changes = tracking.ingest(db, "test", f"SIM{number}", [event(T.IN_TRANSIT, 5)])
+
+    assert changes is not None and len(changes.new_events) == 1
+    assert order_status(db, number) == "in_transit"
+    with db.read() as s:
+        row = s.scalars(select(ShipmentTracking)).one()
+    assert (row.status, row.events) == (T.IN_TRANSIT, 1)

@@ -67,21 +67,22 @@ class Changes:
 
 # --- steps ------------------------------------------------------------------------------------
 def tracking_of(s: Session, shipment: Shipment, *, provider: str = "simulated") -> ShipmentTracking:
-    """The shipment's tracking row, locked for this transaction; made if missing."""
+    """The shipment's tracking row, locked for this transaction; made if missing (two
+    first pushes racing for a shipment made before tracking existed both find one row)."""
     stmt = select(ShipmentTracking).where(ShipmentTracking.shipment_id == shipment.id)
     if s.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update()
     row = s.scalars(stmt).first()
-    if row is None:
-        row = ShipmentTracking(
-            shipment_id=shipment.id, order_id=shipment.order_id, provider=provider,
-            status_rank=-1, events=0, handed_over_at=shipment.shipped_at,
-            first_eta_at=shipment.estimated_delivery_at, awaiting_pickup=False,
-            delay_owed=False, poll_failures=0, poll_interval_s=rules.MIN_POLL_S, closed=False,
-        )
-        s.add(row)
-        s.flush()
-    return row
+    if row is not None:
+        return row
+    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    s.execute(insert(ShipmentTracking).values(
+        shipment_id=shipment.id, order_id=shipment.order_id, provider=provider,
+        status_rank=-1, events=0, handed_over_at=shipment.shipped_at,
+        first_eta_at=shipment.estimated_delivery_at, awaiting_pickup=False,
+        delay_owed=False, poll_failures=0, poll_interval_s=rules.MIN_POLL_S, closed=False,
+    ).on_conflict_do_nothing(index_elements=["shipment_id"]))
+    return s.scalars(stmt.execution_options(populate_existing=True)).one()
 
 
 def _store(s: Session, shipment_id: int, order_id: int, source: str,
