@@ -159,3 +159,15 @@ def test_take_assigns_an_unassigned_case_to_me_from_the_queue(
     assert f'action="/exceptions/{case_id}/take"' in queue.text
     assert (taken.status_code, taken.headers["location"]) == (303, f"/exceptions/{case_id}")
     assert "Alice Wang" in client.get(f"/exceptions/{case_id}").text
+
+
+def test_the_dashboard_counts_open_overdue_and_unassigned_cases(
+        client: TestClient, token: str, db: Db, settings: Settings, shipped: str) -> None:
+    empty = client.get("/").text
+    logistics.open_case(db, shipped, CaseKind.LOST, actor=STAFF, settings=settings)
+
+    panel = client.get("/").text.split('data-testid="exceptions-panel"', 1)[1]
+
+    assert "No open logistics exceptions." in empty
+    counts = re.findall(r'<span class="tile-count">(\d+)</span>', panel)[:3]
+    assert counts == ["1", "0", "1"]

@@ -44,8 +44,9 @@ def _zone(request: Request) -> ZoneInfo:
 def dashboard(request: Request) -> Response:
     with _db(request).read() as s:
         counts = queries.counts_by_status(s)
+        exceptions = tracking_panels.queue_counts(s)
     return render(request, "dashboard/index.html",
-                  {"counts": counts, "total": sum(counts.values()),
+                  {"counts": counts, "total": sum(counts.values()), "exceptions": exceptions,
                    **notify_queries.dashboard_panels(_db(request))})
 
 

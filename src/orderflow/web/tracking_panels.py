@@ -21,3 +21,8 @@ def order_panels(s: Session, order: Order) -> dict[str, Any]:
             "order_cases": queries.cases_of_order(s, order.id),
             "case_kinds": list(CaseKind),
             "can_open_case": order.status in SHIPPED_OR_LATER}
+
+
+def queue_counts(s: Session) -> queries.QueueCounts:
+    """The dashboard's exceptions panel: open, overdue, unassigned."""
+    return queries.counts(s)
