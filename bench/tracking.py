@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -220,7 +221,6 @@ async def _drive(port: int, rounds: list[list[Push]], clients: int) -> Tally:
 
 
 def start_server(url: str, tmp: Path, workers: int) -> tuple[subprocess.Popen[bytes], int]:
-    import socket
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])

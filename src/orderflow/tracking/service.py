@@ -267,11 +267,15 @@ def _ingest(s: Session, source: str, tracking_number: str, events: Sequence[Carr
                   .where(ShipmentTracking.shipment_id == row.shipment_id).values(**quick))
         return Changes(row.shipment_id, row.order_id, new_events=new, duplicates=duplicates,
                        status_before=row.status, status_after=row.status)
-    shipment, track = s.execute(
-        select(Shipment, ShipmentTracking).join(ShipmentTracking,
-                                                ShipmentTracking.shipment_id == Shipment.id)
-        .where(Shipment.id == row.shipment_id)).one()
-    return _fold(s, shipment, track, new, duplicates, actor=CARRIER, order=None,
+    # The full path: the shipment, its (already locked) tracking row and the order, locked
+    # too, in one round trip.
+    full = (select(Shipment, ShipmentTracking, Order)
+            .join(ShipmentTracking, ShipmentTracking.shipment_id == Shipment.id)
+            .join(Order, Order.id == Shipment.order_id).where(Shipment.id == row.shipment_id))
+    if s.get_bind().dialect.name == "postgresql":
+        full = full.with_for_update(of=Order)
+    shipment, track, order = s.execute(full).one()
+    return _fold(s, shipment, track, new, duplicates, actor=CARRIER, order=order,
                  parcels=row.parcels)
 
 
