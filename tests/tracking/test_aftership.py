@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from orderflow.config import Settings
 from orderflow.db import Db
+from orderflow.tracking import tasks
 from orderflow.tracking.adapters import aftership
 from orderflow.tracking.adapters.aftership import AfterShipClient
+from orderflow.tracking.config import TrackingSettings
 from orderflow.tracking.models import TrackingStatus
 from tests.fakes.aftership import FakeAfterShip
 from tests.fakes.server import serve
@@ -140,3 +143,19 @@ def test_creating_a_tracking_twice_is_accepted(fake: FakeAfterShip, fake_url: st
     assert client.create_tracking("DHL", "9999999999", order_number="X1") is True
     assert client.create_tracking("DHL", "9999999999", order_number="X1") is True
     assert fake.trackings["9999999999"]["slug"] == "dhl"
+
+
+def test_the_worker_registers_new_numbers_with_aftership_once(
+        db: Db, settings: Settings, fake: FakeAfterShip, fake_url: str,
+        tracking_settings: TrackingSettings) -> None:
+    parcel = ship(db, settings, carrier="DHL", tracking_number="1234567899",
+                  tracking_settings=replace(tracking_settings, provider="aftership"))
+    later = datetime.now(UTC) + timedelta(hours=1)
+    client = AfterShipClient(AS_KEY, base_url=fake_url)
+
+    first = tasks.register_aftership(db, client, now=later)
+    again = tasks.register_aftership(db, client, now=later + timedelta(hours=1))
+
+    assert (first, again) == (1, 0)
+    assert fake.trackings["1234567899"]["order_id"] == parcel.number
+    assert fake.trackings["1234567899"]["slug"] == "dhl"

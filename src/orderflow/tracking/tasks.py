@@ -22,6 +22,7 @@ from orderflow.orders.models import Order
 from orderflow.tracking import rules
 from orderflow.tracking import service as tracking
 from orderflow.tracking.adapters import BadPayload
+from orderflow.tracking.adapters.aftership import AfterShipClient
 from orderflow.tracking.adapters.kuaidi100 import Kuaidi100Client, Kuaidi100Error
 from orderflow.tracking.config import TrackingSettings
 from orderflow.tracking.models import ShipmentTracking
@@ -108,6 +109,32 @@ def subscribe_new(db: Db, settings: TrackingSettings, client: Kuaidi100Client, *
     return len(due)
 
 
+def register_aftership(db: Db, client: AfterShipClient, *, now: datetime | None = None,
+                       limit: int = 50) -> int:
+    """AfterShip: register numbers not registered yet (it pushes their updates to our
+    webhook from then on); a refusal is retried with back-off."""
+    now = now or clock.utcnow()
+    due = _due(db, "aftership", now, limit, unsubscribed_only=True)
+    with db.read() as s:
+        numbers = dict(s.execute(select(Shipment.id, Order.number)
+                                 .join(Order, Order.id == Shipment.order_id)
+                                 .where(Shipment.id.in_([d.shipment_id for d in due]))).all())
+    for item in due:
+        try:
+            ok = client.create_tracking(item.carrier, item.tracking_number,
+                                        order_number=numbers.get(item.shipment_id, ""))
+        except (httpx.HTTPError, ValueError) as exc:
+            log.warning("registering %s with AfterShip failed: %s", item.tracking_number, exc)
+            ok = False
+        if ok:
+            _reschedule(db, item.shipment_id, rules.MAX_POLL_S, now=now, failed=False,
+                        subscribed=True)
+        else:
+            interval = rules.next_poll_interval(item.interval_s, changed=False, failed=True)
+            _reschedule(db, item.shipment_id, interval, now=now, failed=True)
+    return len(due)
+
+
 def kuaidi100_query(client: Kuaidi100Client) -> Query:
     return lambda carrier, number, phone: client.query(carrier, number, phone=phone)
 
@@ -126,4 +153,8 @@ def jobs(db: Db, settings: TrackingSettings) -> list[tuple[str, float, Callable[
                           lambda: subscribe_new(db, settings, client)))
         found.append(("tracking.poll_kuaidi100", 60.0,
                       lambda: poll_due(db, "kuaidi100", kuaidi100_query(client))))
+    if settings.aftership_api_key:
+        aftership = AfterShipClient(settings.aftership_api_key, base_url=settings.aftership_url)
+        found.append(("tracking.register_aftership", 60.0,
+                      lambda: register_aftership(db, aftership)))
     return found
