@@ -74,13 +74,14 @@ class FakeKuaidi100:
                 "nu": number, "data": list(track["data"])}
 
     def push_body(self, number: str, *, status: str = "polling", salt: str | None = None,
-                  data: list[dict[str, Any]] | None = None) -> bytes:
+                  data: list[dict[str, Any]] | None = None, com_new: str = "") -> bytes:
         sub = self.subscriptions[number]
         result = self.last_result(number)
         if data is not None:
             result["data"] = data
         param = json.dumps({"status": status, "billstatus": "got", "message": "",
-                            "autoCheck": "0", "comOld": "", "comNew": "",
+                            "autoCheck": "1" if com_new else "0",
+                            "comOld": sub.company if com_new else "", "comNew": com_new,
                             "lastResult": result}, ensure_ascii=False)
         sign = md5_upper(param + (sub.salt if salt is None else salt))
         return urlencode({"param": param, "sign": sign}).encode()

@@ -21,7 +21,7 @@ from tests.builders.orders import make_catalog
 from tests.fakes.kuaidi100 import FakeKuaidi100
 from tests.fakes.server import serve
 from tests.tracking.conftest import KD_CUSTOMER, KD_KEY, KD_SALT
-from tests.tracking.helpers import order_status, outbox_kinds, ship, stored_events
+from tests.tracking.helpers import order_status, outbox_kinds, ship, shipment, stored_events
 
 T = TrackingStatus
 
@@ -229,3 +229,15 @@ def test_the_same_push_racing_in_parallel_is_stored_once_and_told_once(
                                                      ("out_for_delivery", "5")]
     assert order_status(db, parcel.number) == "out_for_delivery"
     assert outbox_kinds(db, parcel.number).count("order.out_for_delivery") == 1
+
+
+def test_a_carrier_corrected_by_autocheck_is_recorded_on_the_shipment(
+        db: Db, settings: Settings, base_url: str, fake: FakeKuaidi100,
+        client: Kuaidi100Client) -> None:
+    parcel = ship(db, settings, carrier="YTO", tracking_number="JT0006968326954")
+    subscribed(fake, client, base_url, parcel.tracking_number)
+
+    status, _ = fake.push(parcel.tracking_number, com_new="jtexpress")
+
+    assert status == 200
+    assert shipment(db, parcel.shipment_id).carrier == "JT"

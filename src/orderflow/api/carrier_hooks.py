@@ -47,10 +47,12 @@ def _bad(reason: str) -> JSONResponse:
 
 
 async def _ingest(request: Request, source: str, number: str, events: Sequence[CarrierEvent],
-                  carrier: str | None, subscription: str | None = None) -> bool:
+                  carrier: str | None, subscription: str | None = None,
+                  correction: str | None = None) -> bool:
     """Stored (committed) before we answer; the database work runs in the thread pool."""
     changes = await run_in_threadpool(tracking.ingest, request.app.state.db, source, number,
-                                      events, carrier=carrier, subscription=subscription)
+                                      events, carrier=carrier, subscription=subscription,
+                                      carrier_correction=correction)
     if changes is None:
         log.warning("%s push for unknown tracking number %s", source, number)
     return changes is not None
@@ -76,7 +78,8 @@ async def kuaidi100_push(request: Request) -> Response:
     if isinstance(push, Response):
         return push
     assert isinstance(push, kuaidi100.Push)
-    await _ingest(request, "kuaidi100", push.number, push.events, None, push.status)
+    correction = push.carrier if push.com_new else None  # 快递100 autoCheck corrected it
+    await _ingest(request, "kuaidi100", push.number, push.events, None, push.status, correction)
     return JSONResponse(kuaidi100.SUCCESS)
 
 

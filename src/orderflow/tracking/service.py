@@ -288,6 +288,7 @@ class Batch:
     events: Sequence[CarrierEvent]
     carrier: str | None = None
     subscription: str | None = None  # 快递100 push status (polling | shutdown | abort)
+    carrier_correction: str | None = None  # 快递100 autoCheck: the carrier it really is
 
 
 def ingest_step(s: Session, batch: Batch) -> Changes | None:
@@ -295,6 +296,9 @@ def ingest_step(s: Session, batch: Batch) -> Changes | None:
     `subscription` `abort` ends a 快递100 subscription (it stopped pushing: re-subscribe or
     poll after 30 minutes); `shutdown` closes tracking."""
     changes = _ingest(s, batch.source, batch.tracking_number, batch.events, batch.carrier)
+    if changes is not None and batch.carrier_correction:
+        s.execute(update(Shipment).where(Shipment.id == changes.shipment_id)
+                  .values(carrier=batch.carrier_correction))
     if changes is not None and batch.subscription in ("abort", "shutdown"):
         values: dict[str, object] = {"subscribed_at": None}
         if batch.subscription == "abort":
@@ -307,10 +311,12 @@ def ingest_step(s: Session, batch: Batch) -> Changes | None:
 
 
 def ingest(db: Db, source: str, tracking_number: str, events: Sequence[CarrierEvent], *,
-           carrier: str | None = None, subscription: str | None = None) -> Changes | None:
+           carrier: str | None = None, subscription: str | None = None,
+           carrier_correction: str | None = None) -> Changes | None:
     """One pushed or polled batch for one tracking number, in its own transaction."""
     with db.transaction() as s:
-        return ingest_step(s, Batch(source, tracking_number, events, carrier, subscription))
+        return ingest_step(s, Batch(source, tracking_number, events, carrier, subscription,
+                                    carrier_correction))
 
 
 def confirm_overdue_pickups(db: Db, *, now: datetime | None = None, limit: int = 200) -> int:
