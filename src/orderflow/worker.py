@@ -48,6 +48,8 @@ def default_jobs(db: Db, settings: Settings,
             lambda: logistics.watch_silent_parcels(db, settings)),
         Job("logistics.complete_delivered", 900.0,
             lambda: len(logistics.complete_delivered(db, settings))),
+        Job("notify.watch_overdue_exceptions", 300.0,
+            lambda: watchdogs.overdue_exceptions(db)),
         *(Job(name, every, run)
           for name, every, run in tracking_tasks.jobs(db, tracking_config.load())),
     ]

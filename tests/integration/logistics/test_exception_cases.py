@@ -4,6 +4,7 @@ parcels, carrier problem events, staff actions, and what the customer is owed.""
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import replace
 
 import pytest
@@ -16,7 +17,9 @@ from orderflow.errors import Conflict, ValidationFailed
 from orderflow.fulfilment.models import Shipment
 from orderflow.logistics import service as logistics
 from orderflow.logistics.models import CaseKind, CaseState
+from orderflow.notify import watchdogs
 from orderflow.notify.default_templates import default
+from orderflow.notify.models import Alert
 from orderflow.orders import queries
 from tests.builders.orders import STAFF, make_catalog, make_order
 from tests.integration.logistics.helpers import (
@@ -390,3 +393,21 @@ def test_an_order_that_has_not_shipped_has_no_logistics_case(db: Db, settings: S
 
     assert caught.value.code == "exception.not_shipped"
     assert cases_of(db, paid) == []
+
+
+def test_an_overdue_case_raises_one_alert_that_resolves_with_the_case(
+        db: Db, settings: Settings, shipped: str) -> None:
+    case_id = logistics.open_case(db, shipped, CaseKind.DAMAGED, actor=STAFF,
+                                  settings=replace(settings, exception_due_hours="0.00001"))
+    time.sleep(0.1)  # due after 36 ms
+
+    raised = watchdogs.overdue_exceptions(db)
+    again = watchdogs.overdue_exceptions(db)
+    logistics.resolve_case(db, case_id, "no_action", actor=STAFF)
+    watchdogs.overdue_exceptions(db)
+
+    with db.read() as s:
+        (alert,) = s.scalars(select(Alert)).all()
+    assert (raised, again) == (1, 0)
+    assert (alert.kind, alert.key) == ("exception.overdue", f"exception.overdue:{case_id}")
+    assert alert.resolved_at is not None
