@@ -171,3 +171,22 @@ def test_the_dashboard_counts_open_overdue_and_unassigned_cases(
     assert "No open logistics exceptions." in empty
     counts = re.findall(r'<span class="tile-count">(\d+)</span>', panel)[:3]
     assert counts == ["1", "0", "1"]
+
+
+def test_the_customer_page_says_what_the_open_case_is_in_the_customers_language(
+        client: TestClient, db: Db, settings: Settings, shipped: str) -> None:
+    from orderflow.web.customer_security import tracking_path
+
+    path = tracking_path(settings, shipped)
+    before = client.get(path + "&lang=en").text
+    case_id = logistics.open_case(db, shipped, CaseKind.LOST, actor=STAFF, settings=settings)
+
+    english = client.get(path + "&lang=en").text
+    chinese = client.get(path + "&lang=zh-CN").text
+    logistics.resolve_case(db, case_id, "reshipped", actor=STAFF)
+    after = client.get(path + "&lang=en").text
+
+    assert 'data-testid="problem-notice"' not in before
+    assert "the carrier reports the parcel lost" in english
+    assert "快递公司报告包裹丢失" in chinese
+    assert 'data-testid="problem-notice"' not in after

@@ -19,6 +19,8 @@ from orderflow import clock
 from orderflow.catalog.models import Sku
 from orderflow.config import Settings
 from orderflow.fulfilment.models import Shipment
+from orderflow.logistics.models import CaseState, ExceptionCase
+from orderflow.logistics.rules import CUSTOMER_REASON
 from orderflow.notify.context import carrier_name
 from orderflow.notify.models import InboxMessage
 from orderflow.orders.models import Order, OrderLine, TimelineEvent
@@ -154,6 +156,7 @@ class Tracking:
     placed_at: str
     unread: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    notice: str = ""  # what the delivery desk tells the customer about an open problem
 
 
 # --- masking ----------------------------------------------------------------------------
@@ -316,4 +319,19 @@ def tracking(s: Session, order: Order, settings: Settings, language: str) -> Tra
                    "region": region(order)},
         placed_at=when(order.placed_at, settings),
         unread=int(unread),
+        notice=_open_problem(s, order, language),
     )
+
+
+def _open_problem(s: Session, order: Order, language: str) -> str:
+    """The customer's words for the newest open logistics case (already in their language:
+    the same text their notice carried), or nothing."""
+    if order.status in (S.CANCELLED, S.COMPLETED):
+        return ""
+    kind = s.scalar(select(ExceptionCase.kind).where(
+        ExceptionCase.order_id == order.id, ExceptionCase.state == CaseState.OPEN)
+        .order_by(ExceptionCase.id.desc()).limit(1))
+    if kind is None:
+        return ""
+    reasons = CUSTOMER_REASON[kind]
+    return reasons.get(language, reasons["en"])
