@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from orderflow import __version__, web
+from orderflow.api import carrier_hooks, problems
 from orderflow.api import catalog as catalog_api
 from orderflow.api import changes as changes_api
 from orderflow.api import channels as channels_api
+from orderflow.api import exceptions as exceptions_api
 from orderflow.api import notify as notify_api
 from orderflow.api import orders as orders_api
-from orderflow.api import problems
 from orderflow.api import review as review_api
 from orderflow.config import Settings, get_settings
 from orderflow.db import Db, get_db
@@ -41,6 +42,8 @@ def create_app(db: Db | None = None, settings: Settings | None = None) -> FastAP
     app.include_router(channels_api.hooks)
     app.include_router(channels_api.router)
     app.include_router(changes_api.router)
+    app.include_router(exceptions_api.router)
+    app.include_router(carrier_hooks.router)
     web.install(app)
 
     @app.get("/healthz", include_in_schema=False)

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from orderflow import cli_exceptions as exceptions_cli
 from orderflow import demo as demo_data
 from orderflow import doctor as checks
 from orderflow import logs, review_cli
@@ -32,6 +33,8 @@ from orderflow.db import get_db
 from orderflow.errors import OrderFlowError
 from orderflow.notify import smtp_sink
 from orderflow.orders.lifecycle import Actor
+from orderflow.tracking import config as tracking_config
+from orderflow.tracking import simulator
 
 app = typer.Typer(
     help="OrderFlow: orders, stock, fulfilment and customer notices.", no_args_is_help=True
@@ -45,6 +48,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(review_cli.app, name="review")
 app.add_typer(channel_cli.app, name="channels")
 app.add_typer(channel_cli.desk_app, name="desk")
+app.add_typer(exceptions_cli.app, name="exceptions")
 console = Console()
 err = Console(stderr=True)
 
@@ -164,6 +168,16 @@ def smtp_sink_cmd(host: str = "127.0.0.1", port: int = 8025) -> None:
     smtp_sink.serve_forever(settings.var_dir / "mail", host, port)
 
 
+@app.command("carrier-sim")
+def carrier_sim(
+    base_url: Annotated[str, typer.Option(help="Where our carrier hooks listen")] = (
+        "http://127.0.0.1:8000"),
+) -> None:
+    """The simulated carrier: pushes demo parcels' events to /api/carrier-hooks/simulated."""
+    logs.setup()
+    simulator.run_forever(get_db(), tracking_config.load(), base_url=base_url)
+
+
 @app.command()
 def run(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Development all-in-one: migrate, load the demo once, then serve and work."""
@@ -186,6 +200,8 @@ def run(host: str = "127.0.0.1", port: int = 8000) -> None:
         subprocess.Popen([*exe, "serve", "--host", host, "--port", str(port)]),
         subprocess.Popen([*exe, "worker"]),
     ]
+    children.append(subprocess.Popen([*exe, "carrier-sim", "--base-url", url]))
+    console.print("  Carrier     simulated carrier pushing demo parcels' events (demo time x720)")
     if settings.smtp_host in ("127.0.0.1", "localhost") and settings.smtp_port == 8025:
         children.append(subprocess.Popen([*exe, "smtp-sink", "--port", "8025"]))
         console.print("  Mail        local SMTP sink on 127.0.0.1:8025 (Notifications → Mailbox)")

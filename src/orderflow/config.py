@@ -57,6 +57,13 @@ class Settings:
     # SMS: local (a file sink) | aliyun | tencent | twilio
     sms_provider: str = "local"
     sms_options: dict[str, str] = field(default_factory=dict)
+    # Logistics alerts: hours without a carrier update before a parcel is "silent", as
+    # "48;SF=24;SF/express=12" (default; per carrier; per carrier/service), the hours
+    # staff have to act on each kind of exception, and the days a delivered order waits
+    # for after-sales before it completes (签收 -> 完成).
+    tracking_silent_hours: str = "48"
+    exception_due_hours: str = "24;lost=48;returned=72"
+    auto_complete_days: int = 7
 
     @property
     def zone(self) -> ZoneInfo:
@@ -96,6 +103,9 @@ def load_settings() -> Settings:
             for k, v in os.environ.items()
             if k.startswith("ORDERFLOW_SMS_") and k != "ORDERFLOW_SMS_PROVIDER"
         },
+        tracking_silent_hours=_env("TRACKING_SILENT_HOURS", "48"),
+        exception_due_hours=_env("EXCEPTION_DUE_HOURS", "24;lost=48;returned=72"),
+        auto_complete_days=int(_env("AUTO_COMPLETE_DAYS", "7")),
     )
 
 

@@ -21,12 +21,15 @@ from orderflow.errors import OrderFlowError
 from orderflow.fulfilment import service as fulfilment
 from orderflow.intake import service as intake
 from orderflow.inventory import service as inventory
+from orderflow.logistics import demo as logistics_demo
 from orderflow.orders import service as orders
 from orderflow.orders.lifecycle import Actor
 from orderflow.orders.models import Order
 from orderflow.orders.schemas import OrderIn, PaymentIn
 from orderflow.orders.status import Status
 from orderflow.payments import service as payments
+from orderflow.tracking import config as tracking_config
+from orderflow.tracking import demo as tracking_demo
 
 DEMO_USER = "admin"
 DEMO_PASSWORD = "orderflow-demo"
@@ -412,4 +415,16 @@ def load(
     made = load_orders(db, settings, skus, orders_count, progress)
     channel_demo.load(db, settings, skus)  # channel shops, inbox, merge candidates
     review_demo.load(db, settings, skus)  # orders waiting in the review queue, with reasons
+    load_tracking(db)
+    load_logistics(db, settings)
     return DemoResult(len(skus), made, token)
+
+
+def load_logistics(db: Db, settings: Settings) -> None:
+    """The exception desk's queue and the carrier performance figures."""
+    logistics_demo.load(db, settings)
+
+
+def load_tracking(db: Db) -> None:
+    """Carrier histories for shipped demo orders; fresh parcels for the simulated carrier."""
+    tracking_demo.load(db, tracking_config.load())

@@ -15,11 +15,14 @@ from dataclasses import dataclass
 from orderflow.channels import service as channel_intake
 from orderflow.config import Settings
 from orderflow.db import Db
+from orderflow.logistics import service as logistics
 from orderflow.notify import fanout, watchdogs
 from orderflow.notify import service as notify
 from orderflow.notify.channels import Channel
 from orderflow.orders import merging
 from orderflow.orders import service as orders
+from orderflow.tracking import config as tracking_config
+from orderflow.tracking import tasks as tracking_tasks
 
 log = logging.getLogger("orderflow.worker")
 
@@ -44,6 +47,16 @@ def default_jobs(db: Db, settings: Settings,
         Job("notify.watch_late", 300.0, lambda: watchdogs.late_orders(db)),
         *([Job("orders.auto_merge", 60.0, lambda: len(merging.auto_merge(db)))]
           if settings.auto_merge else []),
+        Job("logistics.scan_carrier_events", 10.0,
+            lambda: logistics.scan_carrier_events(db, settings)),
+        Job("logistics.watch_silent_parcels", 600.0,
+            lambda: logistics.watch_silent_parcels(db, settings)),
+        Job("logistics.complete_delivered", 900.0,
+            lambda: len(logistics.complete_delivered(db, settings))),
+        Job("notify.watch_overdue_exceptions", 300.0,
+            lambda: watchdogs.overdue_exceptions(db)),
+        *(Job(name, every, run)
+          for name, every, run in tracking_tasks.jobs(db, tracking_config.load())),
     ]
 
 

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 from starlette.testclient import TestClient
 
+from orderflow.api import carrier_hooks
 from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.reports import orders as views
@@ -17,8 +18,11 @@ from tests.builders.orders import NEEDS_REVIEW, Catalog, make_order
 from tests.web.helpers import ORIGIN
 
 # Pages that are not the console: the API, the login form, static files, health, and the
-# customer pages (their own proof and CSRF: tests/web/test_customer_*.py).
+# customer pages (their own proof and CSRF: tests/web/test_customer_*.py). Under /api/,
+# /api/v1 needs a token (tests/api/test_api_auth.py) and /api/carrier-hooks a provider
+# signature instead (carrier_hooks.SIGNED_BY; checked below).
 PUBLIC_PREFIXES = ("/api/", "/static", "/track")
+SIGNED_PREFIX = "/api/carrier-hooks"
 PUBLIC_PATHS = frozenset({"/login", "/healthz", "/docs/oauth2-redirect"})
 KNOWN_CONSOLE = {
     ("GET", "/"), ("GET", "/console"), ("GET", "/orders"), ("GET", "/orders/{number}"),
@@ -46,7 +50,7 @@ def console_routes(app: FastAPI) -> set[tuple[str, str]]:
 
 
 def concrete(path: str, number: str) -> str:
-    return re.sub(r"\{number\}", number, path)
+    return re.sub(r"\{case_id\}", "1", re.sub(r"\{number\}", number, path))
 
 
 @pytest.fixture
@@ -141,3 +145,16 @@ def _status_and_events(db: Db, number: str) -> tuple[str, int]:
     with db.read() as s:
         view = views.order_view(s, views.get_order(s, number))
     return view.status, len(view.timeline)
+
+
+def test_carrier_hooks_are_public_only_behind_a_provider_signature(
+        app: FastAPI, client: TestClient, db: Db) -> None:
+    hooks = {path for route in iter_route_contexts(app.routes)
+             if (path := route.path or "").startswith(SIGNED_PREFIX)}
+    unsigned = {path: client.post(path, content=b"param=%7B%7D&sign=guess",
+                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+                for path in sorted(hooks)}
+
+    assert hooks == set(carrier_hooks.SIGNED_BY)
+    assert {p: r.status_code for p, r in unsigned.items()} == dict.fromkeys(hooks, 401)
+    assert all(r.json()["code"] == "carrier_hook.bad_signature" for r in unsigned.values())

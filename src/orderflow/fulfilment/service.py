@@ -6,7 +6,8 @@ quantities, stock moves and statuses they write are already the real ones.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -68,36 +69,64 @@ def ship_order(
     service: str = "standard",
     transit_days: int = 3,
 ) -> None:
-    if not tracking_number.strip():
-        raise ValidationFailed([FieldProblem("tracking_number", "required", "is required")])
     with db.transaction() as s:
         order = queries.get_order_for_change(s, number)
-        lifecycle.check(order, Status.SHIPPED)
         now = clock.utcnow()
-        s.add(
-            Shipment(
-                order_id=order.id,
-                carrier=carrier,
-                service=service,
-                tracking_number=tracking_number.strip().upper(),
-                shipped_at=now,
-                estimated_delivery_at=now + timedelta(days=transit_days),
-            )
-        )
-        inventory.consume(s, order.id)
-        _lines_to(s, order, "shipped", "packed")
-        order.search_text = f"{order.search_text} {tracking_number.strip().lower()}"
-        lifecycle.transition(
-            s,
-            order,
-            Status.SHIPPED,
-            actor=actor,
-            data={
-                "carrier": carrier,
-                "tracking_number": tracking_number.strip().upper(),
-                "service": service,
-            },
-        )
+        shipment = add_shipment(s, order, carrier=carrier, tracking_number=tracking_number,
+                                service=service, eta=now + timedelta(days=transit_days))
+        mark_shipped(s, order, shipment, actor=actor)
+
+
+def add_shipment(
+    s: Session,
+    order: Order,
+    *,
+    carrier: str,
+    tracking_number: str,
+    service: str,
+    eta: datetime | None,
+) -> Shipment:
+    """Step: the parcel is handed over (label on it, number known); the order may still
+    wait for the carrier's pickup scan before it counts as shipped (tracking decides)."""
+    if not tracking_number.strip():
+        raise ValidationFailed([FieldProblem("tracking_number", "required", "is required")])
+    lifecycle.check(order, Status.SHIPPED)
+    shipment = Shipment(
+        order_id=order.id,
+        carrier=carrier,
+        service=service,
+        tracking_number=tracking_number.strip().upper(),
+        shipped_at=clock.utcnow(),
+        estimated_delivery_at=eta,
+    )
+    s.add(shipment)
+    s.flush()
+    return shipment
+
+
+def mark_shipped(s: Session, order: Order, shipment: Shipment, *, actor: Actor) -> None:
+    """Step: the order counts as shipped: stock consumed, lines shipped, notice owed."""
+    inventory.consume(s, order.id)
+    _lines_to(s, order, "shipped", "packed")
+    order.search_text = f"{order.search_text} {shipment.tracking_number.lower()}"
+    lifecycle.transition(
+        s,
+        order,
+        Status.SHIPPED,
+        actor=actor,
+        data={
+            "carrier": shipment.carrier,
+            "tracking_number": shipment.tracking_number,
+            "service": shipment.service,
+        },
+    )
+
+
+def mark_delivered(s: Session, order: Order, *, actor: Actor, reason: str | None = None,
+                   data: dict[str, Any] | None = None) -> None:
+    """Step: the carrier delivered every parcel."""
+    lifecycle.transition(s, order, Status.DELIVERED, actor=actor, reason=reason, data=data)
+    _lines_to(s, order, "delivered", "shipped")
 
 
 def record_carrier_status(

@@ -120,7 +120,8 @@ def build(facts: OrderFacts, payload: dict[str, Any], settings: Settings, *,
         "ship_date": _day(shipment.shipped_at if shipment else None, settings, language),
         "eta": _day(shipment.estimated_delivery_at if shipment else None, settings, language),
         "delivered_at": _day(clock.utcnow(), settings, language),
-        "reason": payload.get("reason") or "",
+        # A logistics case gives the reason in each language (reason_i18n); else the text.
+        "reason": (payload.get("reason_i18n") or {}).get(language) or payload.get("reason") or "",
         "refund_amount": money.to_str(order.refund_due_minor, order.currency)
         if order.refund_due_minor else "",
         "parcels": payload.get("parcels", 1),

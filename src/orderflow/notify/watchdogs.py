@@ -4,6 +4,7 @@
   a dead one is re-sent once by the system.
 - A paid order not shipped within the promised time owes the customer a delay
   notice (once) and raises an alert for staff.
+- A logistics exception case past its due time raises an alert (once per case).
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Exists, and_, exists, func, select
+from sqlalchemy import Exists, String, and_, cast, exists, func, literal, select
 from sqlalchemy.orm import Session
 
 from orderflow import clock
 from orderflow.db import Db
+from orderflow.logistics.models import CaseState, ExceptionCase
 from orderflow.notify import service
 from orderflow.notify.dispatch import raise_alert
-from orderflow.notify.models import Notice, NoticeState
+from orderflow.notify.models import Alert, Notice, NoticeState
 from orderflow.orders import lifecycle
 from orderflow.orders.models import Order, TimelineEvent
 from orderflow.orders.status import Status
@@ -85,6 +87,38 @@ def late_orders(db: Db, *, ship_within_hours: int = 48) -> int:
 def _delay_owed(order_id: Any) -> Exists:
     return exists().where(and_(OutboxMessage.order_id == order_id,
                                OutboxMessage.kind == "order.delayed"))
+
+
+OVERDUE_CASE = "exception.overdue"
+
+
+def overdue_exceptions(db: Db) -> int:
+    """A logistics exception case past its due time raises an alert for staff (once per
+    case); the alert resolves itself when the case is no longer open."""
+    now = clock.utcnow()
+    key = literal(f"{OVERDUE_CASE}:") + cast(ExceptionCase.id, String)
+    with db.transaction() as s:
+        rows = s.execute(select(ExceptionCase.id, ExceptionCase.order_id, ExceptionCase.kind,
+                                ExceptionCase.due_at, Order.number)
+                         .join(Order, Order.id == ExceptionCase.order_id)
+                         .where(ExceptionCase.state == CaseState.OPEN, ExceptionCase.due_at < now,
+                                ~exists().where(Alert.key == key))
+                         .order_by(ExceptionCase.due_at).limit(500)).all()
+        for case_id, order_id, kind, due_at, number in rows:
+            raise_alert(s, f"{OVERDUE_CASE}:{case_id}", OVERDUE_CASE, order_id,
+                        f"exception case {case_id} ({kind.value}) on order {number} was due "
+                        f"{clock.as_utc(due_at):%Y-%m-%d %H:%M} UTC and is still open")
+        stale = s.scalars(select(Alert).where(Alert.kind == OVERDUE_CASE,
+                                              Alert.resolved_at.is_(None))).all()
+        ids = [int(a.key.rsplit(":", 1)[1]) for a in stale]
+        states: dict[int, CaseState] = {}
+        for case_id, state in s.execute(select(ExceptionCase.id, ExceptionCase.state)
+                                        .where(ExceptionCase.id.in_(ids))):
+            states[case_id] = state
+        for alert in stale:
+            if states.get(int(alert.key.rsplit(":", 1)[1])) is not CaseState.OPEN:
+                alert.resolved_at = now
+    return len(rows)
 
 
 @dataclass(frozen=True)

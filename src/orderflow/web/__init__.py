@@ -29,6 +29,7 @@ from orderflow.web import (
     orders,
     review,
     security,
+    tracking,
 )
 from orderflow.web.rendering import render
 
@@ -59,6 +60,7 @@ def install(app: FastAPI) -> None:
         app.include_router(router)
     app.include_router(review.router)
     app.include_router(customer.router)
+    app.include_router(tracking.router)
     for router in (notify_templates.router, notify_settings.router, notify_notices.router,
                    notify_webhooks.router):
         app.include_router(router)

@@ -19,14 +19,18 @@ from orderflow import clock
 from orderflow.catalog.models import Sku
 from orderflow.config import Settings
 from orderflow.fulfilment.models import Shipment
+from orderflow.logistics.models import CaseState, ExceptionCase
+from orderflow.logistics.rules import CUSTOMER_REASON
 from orderflow.notify.context import carrier_name
 from orderflow.notify.models import InboxMessage
 from orderflow.orders.models import Order, OrderLine, TimelineEvent
 from orderflow.orders.queries import mask_phone
 from orderflow.orders.rules import is_masked
 from orderflow.orders.status import Status
+from orderflow.tracking.models import TrackingEvent
 from orderflow.web import i18n
 from orderflow.web.i18n import N_
+from orderflow.web.tracking_labels import TRACKING_STATUS_LABELS
 
 S = Status
 
@@ -108,11 +112,22 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Scan:
+    """One carrier scan of a parcel, as the customer sees it (no raw codes)."""
+
+    at: str
+    title: str  # msgid of the normalised status
+    text: str  # the carrier's own words and place
+
+
+@dataclass(frozen=True)
 class Parcel:
     carrier: str
     tracking_number: str
     shipped_on: str
     eta: str
+    status: str = ""  # msgid of the newest carrier status
+    scans: tuple[Scan, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,6 +156,7 @@ class Tracking:
     placed_at: str
     unread: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    notice: str = ""  # what the delivery desk tells the customer about an open problem
 
 
 # --- masking ----------------------------------------------------------------------------
@@ -248,6 +264,21 @@ def _events(events: list[TimelineEvent], settings: Settings, language: str) -> l
     return shown
 
 
+def _scans(s: Session, shipment_ids: list[int], settings: Settings) -> dict[int, list[Scan]]:
+    """Each parcel's carrier scans, newest first (at most 20 per parcel)."""
+    found: dict[int, list[Scan]] = {}
+    if not shipment_ids:
+        return found
+    for event in s.scalars(select(TrackingEvent).where(TrackingEvent.shipment_id.in_(
+            shipment_ids)).order_by(TrackingEvent.occurred_at.desc(), TrackingEvent.id.desc())):
+        title = TRACKING_STATUS_LABELS.get(event.status.value)
+        scans = found.setdefault(event.shipment_id, [])
+        if title and len(scans) < 20:
+            text = " · ".join(p for p in (event.location, event.description) if p)
+            scans.append(Scan(when(event.occurred_at, settings), title, text))
+    return found
+
+
 def tracking(s: Session, order: Order, settings: Settings, language: str) -> Tracking:
     timeline = list(s.scalars(select(TimelineEvent).where(TimelineEvent.order_id == order.id)
                               .order_by(TimelineEvent.at, TimelineEvent.id)))
@@ -255,9 +286,12 @@ def tracking(s: Session, order: Order, settings: Settings, language: str) -> Tra
                                .order_by(Shipment.id)))
     lines = s.execute(select(OrderLine, Sku.name_en).join(Sku, Sku.id == OrderLine.sku_id)
                       .where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+    scans = _scans(s, [sh.id for sh in shipments], settings)
     parcels = [Parcel(carrier_name(sh.carrier, language), sh.tracking_number,
                       day(sh.shipped_at, settings, language),
-                      day(sh.estimated_delivery_at, settings, language)) for sh in shipments]
+                      day(sh.estimated_delivery_at, settings, language),
+                      scans[sh.id][0].title if scans.get(sh.id) else "",
+                      tuple(scans.get(sh.id, ()))) for sh in shipments]
     etas = [sh.estimated_delivery_at for sh in shipments if sh.estimated_delivery_at]
     eta = day(max(etas), settings, language) if etas and order.status in SHIPPING else ""
     items = [Item(name_en if language == "en" and name_en else ln.name,
@@ -285,4 +319,19 @@ def tracking(s: Session, order: Order, settings: Settings, language: str) -> Tra
                    "region": region(order)},
         placed_at=when(order.placed_at, settings),
         unread=int(unread),
+        notice=_open_problem(s, order, language),
     )
+
+
+def _open_problem(s: Session, order: Order, language: str) -> str:
+    """The customer's words for the newest open logistics case (already in their language:
+    the same text their notice carried), or nothing."""
+    if order.status in (S.CANCELLED, S.COMPLETED):
+        return ""
+    kind = s.scalar(select(ExceptionCase.kind).where(
+        ExceptionCase.order_id == order.id, ExceptionCase.state == CaseState.OPEN)
+        .order_by(ExceptionCase.id.desc()).limit(1))
+    if kind is None:
+        return ""
+    reasons = CUSTOMER_REASON[kind]
+    return reasons.get(language, reasons["en"])

@@ -23,7 +23,7 @@ from orderflow.reports import orders as views
 from orderflow.reports.stuck import why_stuck
 from orderflow.review import queries as review_queries
 from orderflow.review.queries import ClassFilter
-from orderflow.web import notify_queries, queries, security
+from orderflow.web import notify_queries, queries, security, tracking_panels
 from orderflow.web.rendering import render
 
 router = APIRouter(dependencies=[Depends(security.csrf_guard), Depends(security.require_staff)],
@@ -47,8 +47,9 @@ def _zone(request: Request) -> ZoneInfo:
 def dashboard(request: Request) -> Response:
     with _db(request).read() as s:
         counts = queries.counts_by_status(s)
+        exceptions = tracking_panels.queue_counts(s)
     return render(request, "dashboard/index.html",
-                  {"counts": counts, "total": sum(counts.values()),
+                  {"counts": counts, "total": sum(counts.values()), "exceptions": exceptions,
                    **notify_queries.dashboard_panels(_db(request))})
 
 
@@ -176,6 +177,7 @@ def detail_page(request: Request, number: str, *, error: OrderFlowError | None =
         relations = merging.relations(s, order)
         language = security.language_of(request)
         blockers = [b.text(language) for b in why_stuck(s, order, _zone(request), language)]
+        panels = tracking_panels.order_panels(s, order)
     context = {
         "order": view, "actions": actions, "error": error, "failed": failed, "form": form or {},
         "quantities": LINE_QUANTITIES, "methods": list(PaymentMethod),
@@ -183,6 +185,7 @@ def detail_page(request: Request, number: str, *, error: OrderFlowError | None =
         "field_errors": {p.field: p.message for p in error.fields} if error else {},
         "notices": notices, "resendable": {st.value for st in notify_queries.RESENDABLE},
         "blockers": blockers, "relations": relations,
+        **panels,
     }
     return render(request, "orders/detail.html", context, status_code=status_code)
 
