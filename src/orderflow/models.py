@@ -11,6 +11,7 @@ from orderflow.inventory import models as inventory_models
 from orderflow.notify import models as notify_models
 from orderflow.orders import models as order_models
 from orderflow.payments import models as payment_models
+from orderflow.shipping import models as shipping_models
 
 __all__ = [
     "Base",
@@ -23,6 +24,7 @@ __all__ = [
     "order_models",
     "outbox",
     "payment_models",
+    "shipping_models",
 ]
 
 from orderflow.orders import invariants as _invariants  # noqa: F401  (registers the flush check)
