@@ -14,3 +14,10 @@ def carriers(db: Db) -> Db:
     with db.transaction() as s:
         install_demo_carriers(s)
     return db
+
+
+JAPAN: dict[str, object] = {
+    "customer": {"name": "Sato", "phone": "+81 90 1234 5678", "email": "sato@example.com"},
+    "shipping_address": {"country": "JP", "province": "東京都", "city": "Chiyoda",
+                         "detail": "1-1 Marunouchi", "postal_code": "100-0005"},
+}

@@ -14,6 +14,7 @@ from orderflow.orders.models import TimelineEvent
 from orderflow.shipping import selection, service
 from orderflow.shipping.schemas import PreferencesIn
 from tests.builders.orders import STAFF, make_order
+from tests.integration.shipping.conftest import JAPAN
 
 CHINA = timezone(timedelta(hours=8))
 MORNING = datetime(2026, 12, 3, 9, 0, tzinfo=CHINA)
@@ -69,11 +70,7 @@ def test_expedited_order_gets_the_fastest_and_international_goes_abroad(
     carriers: Db, settings: Settings
 ) -> None:
     fast = make_order(carriers, settings, **_address("上海市"))
-    abroad = make_order(
-        carriers, settings, [("SKU-1", 2)],
-        customer={"name": "Sato", "phone": "+81 90 1234 5678", "email": "sato@example.com"},
-        shipping_address={"country": "JP", "province": "東京都", "city": "Chiyoda",
-                          "detail": "1-1 Marunouchi", "postal_code": "100-0005"})
+    abroad = make_order(carriers, settings, [("SKU-1", 2)], **JAPAN)
 
     out = service.set_preferences(carriers, fast, PreferencesIn(expedited=True), actor=STAFF)
     dhl = service.choose_carrier(carriers, abroad, actor=STAFF)
