@@ -118,8 +118,12 @@ class _Ask:
     request: WaybillRequest
 
 
+def _chosen(s: Session, order: Order, actor: Actor) -> selection.Selection:
+    return selection.stored_selection(s, order.id) or selection.choose(s, order, actor=actor)
+
+
 def _chosen_carrier(s: Session, order: Order, actor: Actor) -> tuple[Carrier, str]:
-    chosen = selection.stored_selection(s, order.id) or selection.choose(s, order, actor=actor)
+    chosen = _chosen(s, order, actor)
     return get_carrier(s, chosen.carrier_code), chosen.service
 
 
@@ -136,7 +140,10 @@ def _prepare(db: Db, number: str, parcels: Sequence[int], parcel_count: int,
              weight_g: int | None, actor: Actor) -> tuple[Carrier, list[_Ask]]:
     with db.transaction() as s:
         order = queries.get_order(s, number)
-        carrier, service = _chosen_carrier(s, order, actor)
+        chosen = _chosen(s, order, actor)
+        carrier, service = get_carrier(s, chosen.carrier_code), chosen.service
+        if weight_g is None and parcel_count == 1:
+            weight_g = chosen.weight_g or None
         if carrier.adapter is AdapterKind.MANUAL:
             raise ManualEntryRequired(f"{carrier.code} is a manual carrier: scan or type the "
                                       "waybill number")

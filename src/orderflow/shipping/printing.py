@@ -1,0 +1,200 @@
+"""Batch label printing: orders (or a wave, in pick order) → one PDF or ZPL of their waybill
+labels, with progress; every print and re-print logged (who, when, how many) and put on
+the order's timeline.
+
+Steps: issue what is missing (own transactions, network outside them) → read the labels →
+render (no transaction open) → record the prints in one transaction.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from orderflow import clock
+from orderflow.config import get_settings
+from orderflow.db import Db
+from orderflow.documents import Address, Amount, Contact, LabelData, render_zpl, write_labels
+from orderflow.errors import OrderFlowError
+from orderflow.orders import lifecycle, queries
+from orderflow.orders.lifecycle import Actor
+from orderflow.orders.models import Order
+from orderflow.shipping import waybills
+from orderflow.shipping.models import Carrier, CarrierService, Waybill, WaybillPrint, WaybillState
+
+Progress = Callable[[int, int], None]
+Format = Literal["pdf", "zpl"]
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    orders: Sequence[str]
+    format: Format = "pdf"
+    size: str = "100x150"
+    privacy: bool = False
+    language: str = "zh-CN"
+    copies: int = 1
+
+
+@dataclass
+class Printed:
+    batch_id: str
+    content: bytes
+    media_type: str
+    labels: int
+    printed: list[str] = field(default_factory=list)  # order numbers, in print order
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (order number, why)
+    reprints: list[str] = field(default_factory=list)
+
+    @property
+    def filename(self) -> str:
+        return f"labels-{self.batch_id[:8]}.{'pdf' if self.media_type.endswith('pdf') else 'zpl'}"
+
+
+def _sender(s: Session, order: Order) -> Contact:
+    p = waybills.sender_of(s, order)
+    return Contact(p.name, p.phone, Address(p.province, p.city, p.district, p.address))
+
+
+def _service_name(s: Session, carrier: Carrier, level: str, language: str) -> str:
+    svc = s.scalar(select(CarrierService).where(CarrierService.carrier_id == carrier.id,
+                                                CarrierService.level == level))
+    if svc is None:
+        return level
+    return svc.name_zh if language.startswith("zh") else svc.name_en
+
+
+def label_for(s: Session, order: Order, w: Waybill, carrier: Carrier, *, language: str,
+              printed_at: datetime) -> LabelData:
+    """The label of one issued waybill, from the order's recipient snapshot."""
+    assert w.tracking_number is not None
+    cod = Amount(order.total_minor - order.paid_minor, order.currency) if order.cod else None
+    return LabelData(
+        carrier_code=carrier.code,
+        carrier_name=carrier.name_zh if language.startswith("zh") else carrier.name_en,
+        tracking_number=w.tracking_number,
+        recipient=Contact(order.recipient_name, order.recipient_phone,
+                          Address(order.province, order.city, order.district,
+                                  order.address_detail)),
+        sender=_sender(s, order),
+        service_name=_service_name(s, carrier, w.service, language),
+        order_number=order.number,
+        parcel_index=w.parcel_no,
+        parcel_count=w.parcel_count,
+        weight_grams=w.weight_g,
+        cod=cod,
+        printed_at=printed_at,
+        remarks=order.buyer_remark,
+    )
+
+
+def _issue_missing(db: Db, numbers: Sequence[str], actor: Actor) -> list[tuple[str, str]]:
+    skipped = []
+    for number in numbers:
+        with db.read() as s:
+            order = queries.find_order(s, number)
+            has = bool(order and any(w.state is WaybillState.ISSUED
+                                     for w in waybills.live_waybills(s, order.id)))
+        if order is None:
+            skipped.append((number, "order not found"))
+            continue
+        if has:
+            continue
+        try:
+            waybills.issue(db, number, actor=actor)
+        except OrderFlowError as exc:
+            skipped.append((number, str(exc)))
+    return skipped
+
+
+def _labels(db: Db, job: PrintJob, skip: set[str]) -> tuple[list[LabelData],
+                                                            list[tuple[int, int, str]]]:
+    """Labels in the given order (copies repeated) and (waybill id, order id, number) rows."""
+    printed_at = clock.local(clock.utcnow(), get_settings().zone)
+    labels: list[LabelData] = []
+    rows: list[tuple[int, int, str]] = []
+    with db.read() as s:
+        carriers = {c.code: c for c in s.scalars(select(Carrier))}
+        for number in job.orders:
+            order = queries.find_order(s, number)
+            if number in skip or order is None:
+                continue
+            for w in waybills.live_waybills(s, order.id):
+                if w.state is not WaybillState.ISSUED:
+                    continue
+                label = label_for(s, order, w, carriers[w.carrier_code], language=job.language,
+                                  printed_at=printed_at)
+                labels += [label] * job.copies
+                rows.append((w.id, order.id, order.number))
+    return labels, rows
+
+
+def render(labels: Sequence[LabelData], job: PrintJob,
+           progress: Progress | None = None) -> tuple[bytes, str]:
+    total = len(labels)
+    if job.format == "zpl":
+        text = render_zpl(labels, size=job.size, privacy=job.privacy, language=job.language)
+        if progress:
+            progress(total, total)
+        return text.encode(), "application/zpl"
+    out = io.BytesIO()
+    write_labels(out, labels, size=job.size, privacy=job.privacy, language=job.language,
+                 progress=(lambda done, _t: progress(done, total)) if progress else None)
+    return out.getvalue(), "application/pdf"
+
+
+def _record(db: Db, batch_id: str, job: PrintJob, rows: list[tuple[int, int, str]],
+            actor: Actor) -> list[str]:
+    """One print row per waybill; one timeline row per order (printed or re-printed)."""
+    reprints: list[str] = []
+    now = clock.utcnow()
+    with db.transaction() as s:
+        seen = set(s.scalars(select(WaybillPrint.waybill_id).where(
+            WaybillPrint.waybill_id.in_([r[0] for r in rows]))))
+        by_order: dict[str, list[int]] = {}
+        for waybill_id, order_id, number in rows:
+            s.add(WaybillPrint(batch_id=batch_id, waybill_id=waybill_id, order_id=order_id,
+                               printed_at=now, actor=str(actor), copies=job.copies,
+                               format=job.format, size=job.size, privacy=job.privacy,
+                               reprint=waybill_id in seen))
+            by_order.setdefault(number, []).append(waybill_id)
+        for number, ids in by_order.items():
+            again = any(i in seen for i in ids)
+            if again:
+                reprints.append(number)
+            order = queries.get_order(s, number)
+            lifecycle.record(s, order, "waybill.reprinted" if again else "waybill.printed",
+                             actor=actor, data={"batch": batch_id, "labels": len(ids),
+                                                "copies": job.copies, "format": job.format,
+                                                "size": job.size, "privacy": job.privacy})
+    return reprints
+
+
+def print_labels(db: Db, job: PrintJob, *, actor: Actor, progress: Progress | None = None,
+                 batch_id: str | None = None) -> Printed:
+    """Labels of the orders' issued waybills, in the given order, as one PDF or ZPL file.
+
+    Orders without a waybill get one first (built-in/HTTP carriers); an order that cannot
+    (manual carrier, carrier refused) is skipped and reported, the others still print.
+    """
+    batch = batch_id or uuid.uuid4().hex
+    skipped = _issue_missing(db, job.orders, actor)
+    labels, rows = _labels(db, job, {n for n, _ in skipped})
+    content, media_type = render(labels, job, progress)
+    reprints = _record(db, batch, job, rows, actor) if rows else []
+    printed = list(dict.fromkeys(r[2] for r in rows))
+    return Printed(batch, content, media_type, len(labels), printed, skipped, reprints)
+
+
+def print_history(db: Db, number: str) -> list[WaybillPrint]:
+    with db.read() as s:
+        order = queries.get_order(s, number)
+        return list(s.scalars(select(WaybillPrint).where(WaybillPrint.order_id == order.id)
+                              .order_by(WaybillPrint.id)))
