@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from orderflow import __version__, web
 from orderflow.api import catalog as catalog_api
+from orderflow.api import fulfilment as fulfilment_api
 from orderflow.api import notify as notify_api
 from orderflow.api import orders as orders_api
 from orderflow.api import problems
@@ -34,6 +35,7 @@ def create_app(db: Db | None = None, settings: Settings | None = None) -> FastAP
     app.include_router(orders_api.router)
     app.include_router(catalog_api.router)
     app.include_router(notify_api.router)
+    app.include_router(fulfilment_api.router)
     web.install(app)
 
     @app.get("/healthz", include_in_schema=False)

@@ -25,6 +25,7 @@ _DUMMY_HASH = _hasher.hash("timing-equaliser")
 SCOPES = frozenset({
     "orders:read", "orders:write", "payments:write", "catalog:read", "catalog:write",
     "stock:read", "stock:write", "notify:read", "notify:write",
+    "fulfilment:read", "fulfilment:write",
 })
 ALL_SCOPES = sorted(SCOPES)
 TOKEN_PREFIX = "oft_"

@@ -93,38 +93,42 @@ def _pack_for_change(s: Session, pack_id: int) -> tuple[Pack, Order]:
     return pack, queries.get_order_for_change(s, order.number)  # locks the order
 
 
+def _open(s: Session, number: str, warehouse: str, actor: Actor) -> tuple[Pack, Order]:
+    where = stock.get_warehouse(s, warehouse)
+    found = queries.find_order(s, number)
+    if found is None:
+        raise NotFound(f"no order {number}", code="pack.unknown_order",
+                       fields=[FieldProblem("scan", "pack.unknown_order", f"no order {number}")])
+    order = queries.get_order_for_change(s, found.number)
+    pack = s.scalars(select(Pack).where(Pack.order_id == order.id,
+                                        Pack.warehouse_id == where.id)).first()
+    if pack is not None:
+        return pack, order
+    if order.status is not Status.PICKING:
+        raise Conflict(f"order {order.number} is {order.status.value}, not picking: "
+                       "release its wave first", code="pack.not_picking",
+                       fields=[FieldProblem("scan", "pack.not_picking", order.status.value)])
+    if where.id not in allocation.parts_of(s, order.id):
+        raise Conflict(f"order {order.number} has nothing to pack in {where.code}",
+                       code="pack.not_here",
+                       fields=[FieldProblem("scan", "pack.not_here", where.code)])
+    wave_id = s.scalar(select(WaveOrder.wave_id).where(
+        WaveOrder.order_id == order.id, WaveOrder.warehouse_id == where.id))
+    pack = Pack(order_id=order.id, warehouse_id=where.id, wave_id=wave_id,
+                state=PackState.OPEN, scanned={}, opened_at=clock.utcnow(),
+                packed_by=str(actor))
+    s.add(pack)
+    s.flush()
+    return pack, order
+
+
 def open_pack(db: Db, scan: str, *, warehouse: str, actor: Actor) -> PackView:
     """The first scan at the station: an order number (from the packing or pick slip)."""
     number = scan.strip()
     if not number:
         raise ValidationFailed([FieldProblem("scan", "required", "scan an order number")])
     with db.transaction() as s:
-        where = stock.get_warehouse(s, warehouse)
-        order = queries.find_order(s, number)
-        if order is None:
-            raise NotFound(f"no order {number}", code="pack.unknown_order",
-                           fields=[FieldProblem("scan", "pack.unknown_order",
-                                                f"no order {number}")])
-        order = queries.get_order_for_change(s, order.number)
-        pack = s.scalars(select(Pack).where(Pack.order_id == order.id,
-                                            Pack.warehouse_id == where.id)).first()
-        if pack is None:
-            if order.status is not Status.PICKING:
-                raise Conflict(f"order {order.number} is {order.status.value}, not picking: "
-                               "release its wave first", code="pack.not_picking",
-                               fields=[FieldProblem("scan", "pack.not_picking",
-                                                    order.status.value)])
-            if where.id not in allocation.parts_of(s, order.id):
-                raise Conflict(f"order {order.number} has nothing to pack in {where.code}",
-                               code="pack.not_here",
-                               fields=[FieldProblem("scan", "pack.not_here", where.code)])
-            wave_id = s.scalar(select(WaveOrder.wave_id).where(
-                WaveOrder.order_id == order.id, WaveOrder.warehouse_id == where.id))
-            pack = Pack(order_id=order.id, warehouse_id=where.id, wave_id=wave_id,
-                        state=PackState.OPEN, scanned={}, opened_at=clock.utcnow(),
-                        packed_by=str(actor))
-            s.add(pack)
-            s.flush()
+        pack, order = _open(s, number, warehouse, actor)
         return _view(s, pack, order)
 
 
@@ -133,25 +137,34 @@ def _sku_of(s: Session, barcode: str) -> str | None:
     return s.scalar(select(Sku.code).where(or_(Sku.barcode == code, Sku.code == code)))
 
 
+def _must_be_open(pack: Pack, order: Order) -> None:
+    if pack.state is not PackState.OPEN:
+        raise Conflict(f"the parcel of {order.number} is already {pack.state.value}",
+                       code="pack.closed")
+
+
+def _scan(s: Session, pack: Pack, order: Order, barcode: str) -> tuple[rules.ScanProblem | None,
+                                                                       str | None]:
+    expected, _ = _expected(s, order, pack.warehouse_id)
+    sku = _sku_of(s, barcode)
+    scanned = dict(pack.scanned or {})
+    problem = rules.check_scan(expected, scanned, sku, barcode.strip())
+    if problem is None and sku is not None:
+        scanned[sku] = scanned.get(sku, 0) + 1
+        pack.scanned = scanned
+    return problem, sku
+
+
 def scan_item(db: Db, pack_id: int, barcode: str, *, actor: Actor) -> ScanResult:
     """One item scanned. A problem is answered, not raised: the scan is not counted and
     the mis-scan is written on the order's timeline."""
     with db.transaction() as s:
         pack, order = _pack_for_change(s, pack_id)
-        if pack.state is not PackState.OPEN:
-            raise Conflict(f"the parcel of {order.number} is already {pack.state.value}",
-                           code="pack.closed")
-        expected, _ = _expected(s, order, pack.warehouse_id)
-        sku = _sku_of(s, barcode)
-        scanned = dict(pack.scanned or {})
-        problem = rules.check_scan(expected, scanned, sku, barcode.strip())
+        _must_be_open(pack, order)
+        problem, sku = _scan(s, pack, order, barcode)
         if problem:
             lifecycle.record(s, order, "pack.misscan", actor=actor, reason=problem.message,
                              data={"code": problem.code, "barcode": barcode.strip()[:64]})
-        else:
-            assert sku is not None
-            scanned[sku] = scanned.get(sku, 0) + 1
-            pack.scanned = scanned
         s.flush()
         return ScanResult(_view(s, pack, order), problem, sku)
 
@@ -159,9 +172,7 @@ def scan_item(db: Db, pack_id: int, barcode: str, *, actor: Actor) -> ScanResult
 def reset_pack(db: Db, pack_id: int, *, actor: Actor) -> PackView:
     with db.transaction() as s:
         pack, order = _pack_for_change(s, pack_id)
-        if pack.state is not PackState.OPEN:
-            raise Conflict(f"the parcel of {order.number} is {pack.state.value}",
-                           code="pack.closed")
+        _must_be_open(pack, order)
         pack.scanned = {}
         return _view(s, pack, order)
 
@@ -182,33 +193,56 @@ def _close_problems(view: PackView, weight_g: int | None, parcel_count: int | No
     return problems
 
 
+def _close(s: Session, pack: Pack, order: Order, *, weight_g: int | None,
+           parcel_count: int | None, inspection: str, note: str, actor: Actor) -> PackView:
+    _must_be_open(pack, order)
+    view = _view(s, pack, order)
+    problems = _close_problems(view, weight_g, parcel_count, inspection, note)
+    if problems:
+        raise ValidationFailed(problems, detail="the parcel cannot be closed: " + "; ".join(
+            f"{p.field}: {p.message}" for p in problems))
+    pack.inspection = Inspection(inspection)
+    pack.inspection_note = note.strip()[:300] or None
+    data: dict[str, Any] = {"warehouse": view.warehouse, "weight_g": weight_g,
+                            "parcels": parcel_count, "inspection": inspection}
+    if pack.inspection is Inspection.FAILED:
+        pack.scanned = {}
+        lifecycle.record(s, order, "pack.inspection_failed", actor=actor,
+                         reason=pack.inspection_note, data=data)
+    else:
+        _pack_part(s, order, pack, actor=actor, data=data,
+                   weight_g=weight_g or 0, parcel_count=parcel_count or 1)
+    return _view(s, pack, order)
+
+
 def close_pack(db: Db, pack_id: int, *, weight_g: int | None, parcel_count: int | None,
                inspection: str, actor: Actor, note: str = "") -> PackView:
     """Close the parcel. Refused (whole) while any item is missing. A failed inspection is
     recorded and the scans start over; a passed one packs the part."""
     with db.transaction() as s:
         pack, order = _pack_for_change(s, pack_id)
-        if pack.state is not PackState.OPEN:
-            raise Conflict(f"the parcel of {order.number} is already {pack.state.value}",
-                           code="pack.closed")
-        view = _view(s, pack, order)
-        problems = _close_problems(view, weight_g, parcel_count, inspection, note)
+        return _close(s, pack, order, weight_g=weight_g, parcel_count=parcel_count,
+                      inspection=inspection, note=note, actor=actor)
+
+
+def pack_scanned(db: Db, number: str, *, warehouse: str, scans: list[str],
+                 weight_g: int | None, parcel_count: int | None, inspection: str,
+                 actor: Actor, note: str = "") -> PackView:
+    """A whole pack in one go (a scanner integration): every scan checked, then closed; any
+    mis-scan or shortfall refuses the lot, naming each bad scan, and nothing is written."""
+    with db.transaction() as s:
+        pack, order = _open(s, number.strip(), warehouse, actor)
+        _must_be_open(pack, order)
+        pack.scanned = {}
+        problems = []
+        for i, barcode in enumerate(scans):
+            problem, _ = _scan(s, pack, order, barcode)
+            if problem:
+                problems.append(FieldProblem(f"scans[{i}]", problem.code, problem.message))
         if problems:
-            raise ValidationFailed(problems, detail="the parcel cannot be closed: " + "; ".join(
-                f"{p.field}: {p.message}" for p in problems))
-        pack.inspection = Inspection(inspection)
-        pack.inspection_note = note.strip()[:300] or None
-        data: dict[str, Any] = {"warehouse": view.warehouse, "weight_g": weight_g,
-                                "parcels": parcel_count,
-                "inspection": inspection}
-        if pack.inspection is Inspection.FAILED:
-            pack.scanned = {}
-            lifecycle.record(s, order, "pack.inspection_failed", actor=actor,
-                             reason=pack.inspection_note, data=data)
-            return _view(s, pack, order)
-        _pack_part(s, order, pack, actor=actor, data=data,
-                   weight_g=weight_g or 0, parcel_count=parcel_count or 1)
-        return _view(s, pack, order)
+            raise ValidationFailed(problems)
+        return _close(s, pack, order, weight_g=weight_g, parcel_count=parcel_count,
+                      inspection=inspection, note=note, actor=actor)
 
 
 def _pack_part(s: Session, order: Order, pack: Pack, *, actor: Actor, data: dict[str, Any],
