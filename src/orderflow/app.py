@@ -10,6 +10,7 @@ from orderflow.api import fulfilment as fulfilment_api
 from orderflow.api import notify as notify_api
 from orderflow.api import orders as orders_api
 from orderflow.api import problems
+from orderflow.api import shipping as shipping_api
 from orderflow.config import Settings, get_settings
 from orderflow.db import Db, get_db
 
@@ -35,6 +36,7 @@ def create_app(db: Db | None = None, settings: Settings | None = None) -> FastAP
     app.include_router(orders_api.router)
     app.include_router(catalog_api.router)
     app.include_router(notify_api.router)
+    app.include_router(shipping_api.router)
     app.include_router(fulfilment_api.router)
     web.install(app)
 

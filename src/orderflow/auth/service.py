@@ -26,6 +26,7 @@ SCOPES = frozenset({
     "orders:read", "orders:write", "payments:write", "catalog:read", "catalog:write",
     "stock:read", "stock:write", "notify:read", "notify:write",
     "fulfilment:read", "fulfilment:write",
+    "shipping:read", "shipping:write",
 })
 ALL_SCOPES = sorted(SCOPES)
 TOKEN_PREFIX = "oft_"

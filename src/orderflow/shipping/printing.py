@@ -23,6 +23,7 @@ from orderflow.config import get_settings
 from orderflow.db import Db
 from orderflow.documents import Address, Amount, Contact, LabelData, render_zpl, write_labels
 from orderflow.errors import OrderFlowError
+from orderflow.fulfilment import waves
 from orderflow.orders import lifecycle, queries
 from orderflow.orders.lifecycle import Actor
 from orderflow.orders.models import Order
@@ -191,6 +192,11 @@ def print_labels(db: Db, job: PrintJob, *, actor: Actor, progress: Progress | No
     reprints = _record(db, batch, job, rows, actor) if rows else []
     printed = list(dict.fromkeys(r[2] for r in rows))
     return Printed(batch, content, media_type, len(labels), printed, skipped, reprints)
+
+
+def orders_of_wave(db: Db, wave_id: int) -> list[str]:
+    """The wave's orders in pick order (the warehouse half's `waves.orders_in_pick_order`)."""
+    return list(waves.orders_in_pick_order(db, wave_id))
 
 
 def print_history(db: Db, number: str) -> list[WaybillPrint]:

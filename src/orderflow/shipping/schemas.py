@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Level = Literal["standard", "express", "same_day"]
 
@@ -129,12 +129,20 @@ class VoidIn(BaseModel):
 
 
 class PrintIn(BaseModel):
+    """Orders in the order to print them, or a wave (printed in its pick order)."""
+
     model_config = ConfigDict(extra="forbid")
 
-    orders: Annotated[list[Annotated[str, Field(max_length=20)]], Field(min_length=1,
-                                                                         max_length=2000)]
+    orders: Annotated[list[Annotated[str, Field(max_length=20)]], Field(max_length=2000)] = []
+    wave_id: int | None = None
     format: Literal["pdf", "zpl"] = "pdf"
     size: Literal["100x150", "76x130"] = "100x150"
     privacy: bool = False
     language: Literal["zh-CN", "en"] = "zh-CN"
     copies: Annotated[int, Field(ge=1, le=5)] = 1
+
+    @model_validator(mode="after")
+    def _one_source(self) -> PrintIn:
+        if not self.orders and self.wave_id is None:
+            raise ValueError("give order numbers or a wave_id")
+        return self
