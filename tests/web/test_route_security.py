@@ -41,7 +41,7 @@ def console_routes(app: FastAPI) -> set[tuple[str, str]]:
 
 
 def concrete(path: str, number: str) -> str:
-    return re.sub(r"\{number\}", number, path)
+    return re.sub(r"\{(\w+)\}", lambda m: number if m.group(1) == "number" else "1", path)
 
 
 @pytest.fixture

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from orderflow import clock
 from orderflow.db import Db
-from orderflow.errors import FieldProblem, ValidationFailed
+from orderflow.errors import FieldProblem, OrderFlowError, ValidationFailed
 from orderflow.fulfilment import allocation, rules
 from orderflow.fulfilment.models import Shipment
 from orderflow.inventory import service as inventory
@@ -116,3 +117,21 @@ def complete_order(db: Db, number: str, *, actor: Actor) -> None:
     with db.transaction() as s:
         order = queries.get_order_for_change(s, number)
         lifecycle.transition(s, order, Status.COMPLETED, actor=actor, reason="delivery confirmed")
+
+
+def allocate_approved(db: Db, *, actor: Actor,
+                      limit: int = 200) -> tuple[list[str], dict[str, str]]:
+    """Allocate every approved order, oldest first, each in its own transaction. Returns
+    the numbers allocated and, for the others, why not (out of stock, changed meanwhile)."""
+    with db.read() as s:
+        numbers = list(s.scalars(select(Order.number).where(Order.status == Status.APPROVED)
+                                 .order_by(Order.id).limit(limit)))
+    done: list[str] = []
+    failed: dict[str, str] = {}
+    for number in numbers:
+        try:
+            allocate_order(db, number, actor=actor)
+            done.append(number)
+        except OrderFlowError as exc:
+            failed[number] = exc.detail
+    return done, failed

@@ -19,6 +19,8 @@ from orderflow.web import (
     actions,
     auth,
     customer,
+    fulfilment,
+    fulfilment_floor,
     imports,
     notify_notices,
     notify_settings,
@@ -54,6 +56,8 @@ def install(app: FastAPI) -> None:
     for router in (auth.public, auth.console, imports.router, orders.router, actions.router):
         app.include_router(router)
     app.include_router(customer.router)
+    app.include_router(fulfilment.router)
+    app.include_router(fulfilment_floor.router)
     for router in (notify_templates.router, notify_settings.router, notify_notices.router,
                    notify_webhooks.router):
         app.include_router(router)

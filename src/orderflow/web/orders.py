@@ -15,6 +15,7 @@ from orderflow import money
 from orderflow.auth.service import StaffIdentity
 from orderflow.db import Db
 from orderflow.errors import FieldProblem, NotFound, OrderFlowError, ValidationFailed
+from orderflow.fulfilment import stock as fulfilment_stock
 from orderflow.orders import lifecycle
 from orderflow.orders.models import LINE_QUANTITIES, Order
 from orderflow.orders.status import SHIPPED_OR_LATER, TERMINAL, Status
@@ -44,8 +45,9 @@ def _zone(request: Request) -> ZoneInfo:
 def dashboard(request: Request) -> Response:
     with _db(request).read() as s:
         counts = queries.counts_by_status(s)
+        stock_alerts = fulfilment_stock.alerts(s)
     return render(request, "dashboard/index.html",
-                  {"counts": counts, "total": sum(counts.values()),
+                  {"counts": counts, "total": sum(counts.values()), "stock_alerts": stock_alerts,
                    **notify_queries.dashboard_panels(_db(request))})
 
 
