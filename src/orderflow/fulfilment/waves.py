@@ -20,7 +20,7 @@ from orderflow import clock
 from orderflow.db import Db
 from orderflow.documents import PickItem, PickListData, render_pick_list
 from orderflow.documents.pick_list import PickRow, pick_rows
-from orderflow.errors import Conflict, FieldProblem, NotFound, ValidationFailed
+from orderflow.errors import Conflict, FieldProblem, NotFound, OrderFlowError, ValidationFailed
 from orderflow.fulfilment import rules, stock
 from orderflow.fulfilment.desk import CarrierDesk
 from orderflow.fulfilment.models import BinLocation, Pack, PackState, Wave, WaveOrder, WaveState
@@ -116,7 +116,13 @@ def _plan(s: Session, parts: list[tuple[int, int]], *, desk: CarrierDesk, zone: 
         Order.id.in_({o for o, _ in parts})))}
     keyed = []
     for order_id, warehouse_id in parts:
-        choice = desk.choice(s, orders[order_id])
+        try:
+            with s.begin_nested():
+                choice = desk.choice(s, orders[order_id])
+        except OrderFlowError as exc:  # no carrier covers it: stays allocated, says why
+            lifecycle.record(s, orders[order_id], "wave.not_planned", actor=lifecycle.SYSTEM,
+                             reason=exc.detail, data={"code": exc.code})
+            continue
         keyed.append((rules.WaveKey(warehouse_id, choice.carrier, rules.priority_of(choice.service),
                                     rules.next_cutoff(now, choice.cutoff, zone)), order_id))
     return rules.group_waves(keyed, max_orders)
