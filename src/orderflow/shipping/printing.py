@@ -13,22 +13,30 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from orderflow import clock
 from orderflow.config import get_settings
 from orderflow.db import Db
 from orderflow.documents import Address, Amount, Contact, LabelData, render_zpl, write_labels
-from orderflow.errors import OrderFlowError
+from orderflow.errors import NotFound, OrderFlowError
 from orderflow.fulfilment import waves
 from orderflow.orders import lifecycle, queries
 from orderflow.orders.lifecycle import Actor
 from orderflow.orders.models import Order
 from orderflow.shipping import waybills
-from orderflow.shipping.models import Carrier, CarrierService, Waybill, WaybillPrint, WaybillState
+from orderflow.shipping.models import (
+    Carrier,
+    CarrierService,
+    PrintBatch,
+    Waybill,
+    WaybillPrint,
+    WaybillState,
+)
 
 Progress = Callable[[int, int], None]
 Format = Literal["pdf", "zpl"]
@@ -204,3 +212,53 @@ def print_history(db: Db, number: str) -> list[WaybillPrint]:
         order = queries.get_order(s, number)
         return list(s.scalars(select(WaybillPrint).where(WaybillPrint.order_id == order.id)
                               .order_by(WaybillPrint.id)))
+
+
+# --------------------------------------------------------------------------- console batches
+
+
+def create_batch(db: Db, job: PrintJob, *, actor: Actor) -> str:
+    """A batch row the console follows with a progress bar; `run_batch` fills it."""
+    batch_id = uuid.uuid4().hex
+    with db.transaction() as s:
+        s.add(PrintBatch(id=batch_id, state="running", total=len(job.orders), done=0,
+                         format=job.format, size=job.size, privacy=job.privacy,
+                         actor=str(actor), order_numbers=list(job.orders), skipped=[],
+                         created_at=clock.utcnow()))
+    return batch_id
+
+
+def _set_batch(db: Db, batch_id: str, **values: object) -> None:
+    with db.transaction() as s:
+        s.execute(update(PrintBatch).where(PrintBatch.id == batch_id).values(**values)
+                  .execution_options(synchronize_session=False))
+
+
+def run_batch(db: Db, batch_id: str, job: PrintJob, *, actor: Actor, directory: Path) -> None:
+    """Print the batch into `directory`, reporting progress about 20 times on the way."""
+    step = max(1, len(job.orders) * job.copies // 20)
+
+    def progress(done: int, total: int) -> None:
+        if done == total or done % step == 0:
+            _set_batch(db, batch_id, done=done, total=total)
+
+    try:
+        result = print_labels(db, job, actor=actor, progress=progress, batch_id=batch_id)
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / result.filename
+        path.write_bytes(result.content)
+        _set_batch(db, batch_id, state="done", done=result.labels, total=result.labels,
+                   file_path=str(path), skipped=[list(p) for p in result.skipped],
+                   finished_at=clock.utcnow())
+    except Exception as exc:
+        _set_batch(db, batch_id, state="failed", error=str(exc)[:500],
+                   finished_at=clock.utcnow())
+        raise
+
+
+def get_batch(db: Db, batch_id: str) -> PrintBatch:
+    with db.read() as s:
+        batch = s.get(PrintBatch, batch_id)
+        if batch is None:
+            raise NotFound(f"no print batch {batch_id}", code="print.not_found")
+        return batch

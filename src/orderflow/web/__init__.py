@@ -28,6 +28,8 @@ from orderflow.web import (
     notify_webhooks,
     orders,
     security,
+    shipping,
+    shipping_print,
 )
 from orderflow.web.rendering import render
 
@@ -56,6 +58,8 @@ def install(app: FastAPI) -> None:
     for router in (auth.public, auth.console, imports.router, orders.router, actions.router):
         app.include_router(router)
     app.include_router(customer.router)
+    app.include_router(shipping.router)
+    app.include_router(shipping_print.router)
     app.include_router(fulfilment.router)
     app.include_router(fulfilment_floor.router)
     for router in (notify_templates.router, notify_settings.router, notify_notices.router,

@@ -77,6 +77,13 @@ EVENT_LABELS: dict[str, str] = {
     "payment.duplicate": N_("Duplicate payment (owed back)"),
     "refund.owed": N_("Refund owed"),
     "customer.preferences_changed": N_("Customer changed notification preferences"),
+    "carrier.chosen": N_("Carrier chosen"),
+    "shipping.preferences": N_("Shipping wishes recorded"),
+    "waybill.issued": N_("Waybill issued"),
+    "waybill.recorded": N_("Waybill number recorded"),
+    "waybill.voided": N_("Waybill voided"),
+    "waybill.printed": N_("Label printed"),
+    "waybill.reprinted": N_("Label re-printed"),
 }
 
 ROLE_LABELS: dict[str, str] = {
@@ -120,6 +127,19 @@ FIELD_LABELS: dict[str, str] = {
     "limit": N_("Page size"),
     "file": N_("File"),
     "lines": N_("Lines"),
+    "designated_carrier": N_("Designated carrier"),
+    "promise_by": N_("Promised by"),
+    "tracking_number": N_("Tracking number"),
+    "parcel_count": N_("Parcels"),
+    "parcel_no": N_("Parcel"),
+    "first": N_("First weight"),
+    "extra": N_("Each extra unit"),
+    "transit_days": N_("Transit days"),
+    "first_weight_g": N_("First weight (g)"),
+    "extra_unit_g": N_("Extra-weight unit (g)"),
+    "cutoff": N_("Daily cut-off"),
+    "orders": N_("Orders"),
+    "wave": N_("Wave"),
 }
 
 ERROR_LABELS: dict[str, str] = {
@@ -132,6 +152,38 @@ ERROR_LABELS: dict[str, str] = {
     "payment.reference_reused": N_("This payment reference belongs to another order."),
     "stock.insufficient": N_("Not enough stock."),
     "import.unavailable": N_("The order importer is not installed yet."),
+    "shipping.no_carrier": N_("No carrier service covers this destination."),
+    "waybill.pending": N_(
+        "The carrier did not answer; try again (no second waybill will be issued)."),
+    "waybill.refused": N_("The carrier refused the waybill."),
+    "waybill.manual_entry": N_("This carrier's waybill numbers are scanned or typed in."),
+    "waybill.exists": N_("This parcel already has a waybill; void it first."),
+    "waybill.voided": N_("This waybill is already void."),
+    "print.nothing": N_("Nothing to print: the order has no waybill."),
+}
+
+SERVICE_LEVEL_LABELS: dict[str, str] = {
+    "standard": N_("Standard"),
+    "express": N_("Express"),
+    "same_day": N_("Same day"),
+}
+
+ADAPTER_LABELS: dict[str, str] = {
+    "simulated": N_("simulated carrier (built in)"),
+    "http": N_("carrier API"),
+    "manual": N_("scanned or typed by staff"),
+}
+
+WAYBILL_STATE_LABELS: dict[str, str] = {
+    "requested": N_("Requested"),
+    "issued": N_("Issued"),
+    "voided": N_("Void"),
+}
+
+BATCH_STATE_LABELS: dict[str, str] = {
+    "running": N_("Printing…"),
+    "done": N_("Done"),
+    "failed": N_("Failed"),
 }
 
 LABELS: dict[str, dict[str, str]] = {
@@ -144,6 +196,10 @@ LABELS: dict[str, dict[str, str]] = {
     "quantity": QUANTITY_LABELS,
     "field": FIELD_LABELS,
     "error": ERROR_LABELS,
+    "service_level": SERVICE_LEVEL_LABELS,
+    "adapter": ADAPTER_LABELS,
+    "waybill_state": WAYBILL_STATE_LABELS,
+    "batch_state": BATCH_STATE_LABELS,
 }
 
 

@@ -21,6 +21,7 @@ from orderflow.orders.models import LINE_QUANTITIES, Order
 from orderflow.orders.status import SHIPPED_OR_LATER, TERMINAL, Status
 from orderflow.payments.models import PaymentMethod
 from orderflow.reports import orders as views
+from orderflow.shipping import queries as shipping_queries
 from orderflow.web import notify_queries, queries, security
 from orderflow.web.rendering import render
 
@@ -159,12 +160,14 @@ def detail_page(request: Request, number: str, *, error: OrderFlowError | None =
         outstanding = money.to_str(max(order.total_minor - order.paid_minor, 0), order.currency)
         refund_due_minor = order.refund_due_minor
         notices = notify_queries.notices(s, order_id=order.id, limit=100)
+        shipping = shipping_queries.order_panel(s, order)
     context = {
         "order": view, "actions": actions, "error": error, "failed": failed, "form": form or {},
         "quantities": LINE_QUANTITIES, "methods": list(PaymentMethod),
         "outstanding": outstanding, "refund_due_minor": refund_due_minor,
         "field_errors": {p.field: p.message for p in error.fields} if error else {},
         "notices": notices, "resendable": {st.value for st in notify_queries.RESENDABLE},
+        "shipping": shipping,
     }
     return render(request, "orders/detail.html", context, status_code=status_code)
 
