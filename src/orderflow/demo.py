@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from orderflow import demo_shipping, demo_warehouse
 from orderflow.auth import service as auth
 from orderflow.auth.models import Role
 from orderflow.catalog import service as catalog
@@ -400,4 +401,7 @@ def load(
         auth.create_user(db, username, DEMO_PASSWORD, role=role, display_name=name)
     token = auth.create_token(db, "demo", auth.ALL_SCOPES)
     made = load_orders(db, settings, skus, orders_count, progress)
+    demo_shipping.load_carriers(db)
+    demo_warehouse.load(db, settings)
+    demo_shipping.load(db, settings)
     return DemoResult(len(skus), made, token)
