@@ -19,9 +19,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from orderflow import cli_shipping, logs
 from orderflow import demo as demo_data
 from orderflow import doctor as checks
-from orderflow import logs
 from orderflow import migrate as migrations
 from orderflow import worker as worker_mod
 from orderflow.auth import service as auth
@@ -41,6 +41,8 @@ token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.add_typer(cli_shipping.labels_app, name="labels")
+app.add_typer(cli_shipping.carriers_app, name="carriers")
 console = Console()
 err = Console(stderr=True)
 

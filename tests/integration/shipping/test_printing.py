@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from orderflow import cli, cli_shipping
 from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.shipping import printing, service, waybills
@@ -96,3 +102,21 @@ def test_an_order_without_a_number_from_a_manual_carrier_is_skipped_not_fatal(
     assert result.printed == [fine]
     assert [n for n, _ in result.skipped] == [manual, "NOPE"]
     assert "manual carrier" in result.skipped[0][1]
+
+
+def test_the_cli_prints_a_batch_with_progress_into_a_file(
+    carriers: Db, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    numbers = _orders(carriers, settings, 2)
+    monkeypatch.setattr(cli_shipping, "get_db", lambda: carriers)
+    out = tmp_path / "labels.zpl"
+
+    result = CliRunner().invoke(cli.app, ["labels", "print", *numbers, "--format", "zpl",
+                                          "--out", str(out)])
+
+    assert result.exit_code == 0, result.output
+    assert "2 labels" in result.output and "labels.zpl" in result.output.replace("\n", "")
+    zpl = out.read_text()
+    assert zpl.count("^XA") == 2
+    for number in numbers:
+        assert f"^FD{waybills.list_waybills(carriers, number)[0].tracking_number}^FS" in zpl
