@@ -67,6 +67,7 @@ LAYERS = [
     "payments",
     "intake",
     "fulfilment",
+    "shipping",
     "reports",
 ]
 

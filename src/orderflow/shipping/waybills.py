@@ -26,6 +26,7 @@ from orderflow.inventory.models import Reservation, Warehouse
 from orderflow.orders import lifecycle, queries
 from orderflow.orders.lifecycle import Actor
 from orderflow.orders.models import Order
+from orderflow.orders.status import Status
 from orderflow.shipping import selection, tracking_numbers
 from orderflow.shipping.adapters import (
     CarrierAdapter,
@@ -40,6 +41,9 @@ from orderflow.shipping.models import AdapterKind, Carrier, Waybill, WaybillStat
 from orderflow.shipping.schemas import ManualWaybillIn, WaybillOut
 
 LIVE = (WaybillState.REQUESTED, WaybillState.ISSUED)
+# A waybill is bought between approval and hand-over; a re-issue also after (lost label).
+ISSUABLE = frozenset({Status.APPROVED, Status.ALLOCATED, Status.PICKING, Status.PACKED,
+                      Status.SHIPPED})
 
 
 class WaybillPending(Conflict):
@@ -118,6 +122,12 @@ class _Ask:
     request: WaybillRequest
 
 
+def _check_issuable(order: Order) -> None:
+    if order.status not in ISSUABLE:
+        raise Conflict(f"order {order.number} is {order.status.value}: waybills are issued "
+                       "once it is approved and before it has left", code="waybill.order_state")
+
+
 def _chosen(s: Session, order: Order, actor: Actor) -> selection.Selection:
     return selection.stored_selection(s, order.id) or selection.choose(s, order, actor=actor)
 
@@ -140,6 +150,7 @@ def _prepare(db: Db, number: str, parcels: Sequence[int], parcel_count: int,
              weight_g: int | None, actor: Actor) -> tuple[Carrier, list[_Ask]]:
     with db.transaction() as s:
         order = queries.get_order(s, number)
+        _check_issuable(order)
         chosen = _chosen(s, order, actor)
         carrier, service = get_carrier(s, chosen.carrier_code), chosen.service
         if weight_g is None and parcel_count == 1:
@@ -282,6 +293,7 @@ def record_manual(db: Db, number: str, body: ManualWaybillIn, *, actor: Actor,
     plain = tracking_numbers.normalise(body.tracking_number)
     with db.transaction() as s:
         order = queries.get_order_for_change(s, number)
+        _check_issuable(order)
         if carrier_code:
             carrier, service = get_carrier(s, carrier_code.strip().upper()), "standard"
         else:

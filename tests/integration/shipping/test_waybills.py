@@ -68,7 +68,7 @@ def test_the_built_in_carrier_issues_valid_numbers_once_per_parcel(
 def test_the_international_carrier_issues_numbers_with_a_valid_check_digit(
     carriers: Db, settings: Settings
 ) -> None:
-    number = make_order(carriers, settings, **JAPAN)
+    number = make_order(carriers, settings, path=["approved"], **JAPAN)
 
     tracking = waybills.issue(carriers, number, actor=STAFF)[0].tracking_number
 
@@ -103,7 +103,7 @@ def test_a_retry_after_the_carrier_was_unreachable_asks_once_then_creates(
     carriers: Db, settings: Settings, fake: tuple[FakeSimCarrier, str]
 ) -> None:
     carrier, url = fake
-    number = make_order(carriers, settings)
+    number = make_order(carriers, settings, path=["approved"])
     _designate(carriers, number, "ZTO")
     _set_adapter(carriers, "ZTO", AdapterKind.HTTP, "http://127.0.0.1:9")  # nobody listens
 
@@ -120,7 +120,7 @@ def test_void_cancels_with_the_carrier_and_reissue_gets_a_new_number(
     carriers: Db, settings: Settings, fake: tuple[FakeSimCarrier, str]
 ) -> None:
     carrier, _url = fake
-    number = make_order(carriers, settings)
+    number = make_order(carriers, settings, path=["approved"])
     _designate(carriers, number, "ZTO")
     old = waybills.issue(carriers, number, actor=STAFF)[0]
 
@@ -139,7 +139,7 @@ def test_a_refusing_carrier_leaves_nothing_issued(
     carriers: Db, settings: Settings, fake: tuple[FakeSimCarrier, str]
 ) -> None:
     carrier, _url = fake
-    number = make_order(carriers, settings, shipping_address={
+    number = make_order(carriers, settings, path=["approved"], shipping_address={
         "country": "CN", "province": "浙江省", "city": "杭州市", "district": "西湖区",
         "detail": "文三路 ****"})
     _designate(carriers, number, "ZTO")
@@ -154,8 +154,8 @@ def test_a_refusing_carrier_leaves_nothing_issued(
 def test_manual_numbers_warn_on_odd_domestic_formats_and_refuse_bad_check_digits(
     carriers: Db, settings: Settings
 ) -> None:
-    domestic = make_order(carriers, settings)
-    abroad = make_order(carriers, settings)
+    domestic = make_order(carriers, settings, path=["approved"])
+    abroad = make_order(carriers, settings, path=["approved"])
     _set_adapter(carriers, "YTO", AdapterKind.MANUAL)
     _designate(carriers, domestic, "YTO")
 
@@ -180,3 +180,13 @@ def test_manual_numbers_warn_on_odd_domestic_formats_and_refuse_bad_check_digits
     assert "should be 5" in bad.value.fields[0].message
     assert (good.carrier_code, good.tracking_number, good.warnings) == ("DHL", "3318810025", [])
     assert [p.code for p in dup.value.fields] == ["tracking.duplicate"]
+
+
+def test_an_order_not_yet_approved_gets_no_waybill(carriers: Db, settings: Settings) -> None:
+    unpaid = make_order(carriers, settings)
+
+    with pytest.raises(Conflict) as refused:
+        waybills.issue(carriers, unpaid, actor=STAFF)
+
+    assert refused.value.code == "waybill.order_state"
+    assert waybills.list_waybills(carriers, unpaid) == []
