@@ -34,7 +34,8 @@ def floor(db: Db, settings: Settings) -> dict[str, object]:
     make_catalog(db, {"SKU-1": 40, "SKU-2": 40, "SKU-3": 3})
     with db.transaction() as s:
         install_demo_carriers(s)
-        codes = {code: barcode for code, barcode in s.execute(select(Sku.code, Sku.barcode))}
+        codes: dict[str, str] = {row.code: row.barcode for row in s.execute(
+            select(Sku.code, Sku.barcode))}
     for sku, location in [("SKU-1", "A-01-3"), ("SKU-2", "A-02-1"), ("SKU-3", "B-01-1")]:
         stock.set_bin(db, sku=sku, warehouse="SH", code=location)
     stock.set_threshold(db, sku="SKU-3", warehouse=None, low_at=5)
@@ -61,8 +62,8 @@ def _scan(page: Page, text: str) -> None:
     """A keyboard-wedge scanner: keystrokes into whatever has the focus, then Enter."""
     expect(page.get_by_test_id("scan")).to_be_focused()
     page.keyboard.type(text)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
 
 
 def _release_a_wave(page: Page) -> None:
@@ -127,10 +128,13 @@ def test_screenshots_of_the_warehouse_screens(browser: Browser, base_url: str, d
     codes: dict[str, str] = floor["barcodes"]  # type: ignore[assignment]
     _sign_in(page, base_url, "/fulfilment/waves")
     page.click("form[action='/fulfilment/allocate'] button")
+    expect(page.get_by_test_id("allocated")).to_be_visible()
     page.click("[data-testid=plan-form] button[type=submit]")
+    expect(page.get_by_test_id("planned")).to_be_visible()
     page.screenshot(path=SCREENSHOTS / f"fulfilment-waves.{language}.png", full_page=True)
     page.click("[data-testid=wave-table] tbody tr a")
     page.click("form[action$='/release'] button")
+    expect(page.locator(".notice")).to_be_visible()
     page.screenshot(path=SCREENSHOTS / f"fulfilment-wave.{language}.png", full_page=True)
     wave_url = page.url
 
@@ -147,6 +151,7 @@ def test_screenshots_of_the_warehouse_screens(browser: Browser, base_url: str, d
     _scan(page, codes["SKU-2"])
     page.fill("[data-testid=weight]", "980")
     page.click("[data-testid=close]")
+    expect(page.get_by_test_id("scan-ok")).to_have_attribute("data-code", "pack.closed")
     page.goto(base_url + "/fulfilment/handover?warehouse=SH")
     _scan(page, number)
     page.screenshot(path=SCREENSHOTS / f"fulfilment-handover.{language}.png", full_page=True)
