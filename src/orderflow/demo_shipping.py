@@ -70,7 +70,8 @@ def load(db: Db, settings: Settings) -> ShippingDemo:
     with db.read() as s:
         wave_id = s.scalar(select(Wave.id).order_by(Wave.id).limit(1))
     numbers = printing.orders_of_wave(db, wave_id) if wave_id else []
-    numbers = numbers or _numbers(db, (Status.ALLOCATED, Status.PICKING, Status.PACKED), 6)
+    ready = (Status.APPROVED, Status.ALLOCATED, Status.PICKING, Status.PACKED)
+    numbers = list(dict.fromkeys([*numbers, *_numbers(db, ready, 8)]))
     for number in numbers:
         try:
             issued += len(waybills.issue(db, number, actor=DEMO_STAFF))
