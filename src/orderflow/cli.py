@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from orderflow import cli_shipping, logs
+from orderflow import cli_shipping, cli_warehouse, logs
 from orderflow import demo as demo_data
 from orderflow import doctor as checks
 from orderflow import migrate as migrations
@@ -43,6 +43,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(cli_shipping.labels_app, name="labels")
 app.add_typer(cli_shipping.carriers_app, name="carriers")
+app.add_typer(cli_warehouse.warehouse_app, name="warehouse")
 console = Console()
 err = Console(stderr=True)
 
