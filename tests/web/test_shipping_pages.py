@@ -112,3 +112,18 @@ def test_batch_print_without_orders_names_the_field(
 
     assert response.status_code == 422
     assert field_errors(response.text) == ["orders"]
+
+
+def test_choose_button_stores_a_choice_that_the_page_explains(
+    client: TestClient, db: Db, settings: Settings, catalog: Catalog, token: str
+) -> None:
+    _carriers(db)
+    number = make_order(db, settings, [("SKU-1", 1)], path=["approved"])
+    before = client.get(f"/orders/{number}")
+
+    chosen = post(client, f"/orders/{number}/shipping/choose", token)
+    after = client.get(f"/orders/{number}")
+
+    assert 'action="/orders/' in before.text and "No carrier chosen yet." in before.text
+    assert chosen.status_code == 303
+    assert "Cheapest service to 浙江省: YTO Express (standard), 4.50 CNY" in after.text
