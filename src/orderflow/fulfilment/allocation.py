@@ -62,29 +62,49 @@ def _move(s: Session, r: Reservation, target: int) -> None:
     r.state = ReservationState.ALLOCATED
 
 
-def allocate(s: Session, order: Order) -> tuple[rules.Plan, dict[int, str]]:
-    """Reserve what is not yet reserved, plan, move. Returns the plan and the warehouse
-    codes by id. Raises InsufficientStock naming the SKU no warehouse can ship."""
-    lines = queries.lines_of(s, order.id)
-    if any(ln.reserved < ln.ordered - ln.cancelled for ln in lines):
-        placement.reserve_order(s, order, lines)
-    held = [r for r in inventory.live_reservations(s, order.id)
-            if r.state is ReservationState.ACTIVE]
-    needs = [rules.LineNeed(r.id, r.sku_id, r.quantity) for r in held]
-    where = sites(s)
-    plan = rules.plan_allocation(needs, where, _capacity(s, held), order.province)
-    by_id = {ln.id: ln for ln in lines}
-    if plan.short:
-        r = next(r for r in held if r.id == plan.short[0])
-        raise InsufficientStock(by_id[r.order_line_id].sku_code, r.quantity)
+class _LostRace(Exception):
+    """Another order took the planned units between the plan and the move."""
+
+
+def _apply(s: Session, plan: rules.Plan, held: list[Reservation]) -> None:
     for r in sorted(held, key=lambda r: (r.sku_id, r.id)):
         try:
             _move(s, r, plan.lines[r.id])
         except InsufficientStock:
-            raise InsufficientStock(by_id[r.order_line_id].sku_code, r.quantity) from None
-    for ln in lines:
-        ln.allocated = ln.reserved
-    return plan, {site.id: site.code for site in where}
+            raise _LostRace from None
+
+
+def allocate(s: Session, order: Order, *, attempts: int = 3) -> tuple[rules.Plan, dict[int, str]]:
+    """Reserve what is not yet reserved, plan, move. A move that loses a race to another
+    order rolls back to a savepoint and the order is planned again on the new figures.
+    Returns the plan and the warehouse codes by id; raises InsufficientStock naming the SKU
+    no warehouse can ship."""
+    lines = queries.lines_of(s, order.id)
+    if any(ln.reserved < ln.ordered - ln.cancelled for ln in lines):
+        placement.reserve_order(s, order, lines)
+    by_id = {ln.id: ln for ln in lines}
+    where = sites(s)
+    for attempt in range(attempts):
+        held = [r for r in inventory.live_reservations(s, order.id)
+                if r.state is ReservationState.ACTIVE]
+        needs = [rules.LineNeed(r.id, r.sku_id, r.quantity) for r in held]
+        plan = rules.plan_allocation(needs, where, _capacity(s, held), order.province)
+        if plan.short:
+            r = next(r for r in held if r.id == plan.short[0])
+            raise InsufficientStock(by_id[r.order_line_id].sku_code, r.quantity)
+        try:
+            with s.begin_nested():
+                _apply(s, plan, held)
+        except _LostRace:
+            s.expire_all()
+            if attempt + 1 == attempts:
+                raise InsufficientStock(by_id[held[0].order_line_id].sku_code,
+                                        held[0].quantity) from None
+            continue
+        for ln in lines:
+            ln.allocated = ln.reserved
+        return plan, {site.id: site.code for site in where}
+    raise AssertionError("unreachable")
 
 
 def parts_of(s: Session, order_id: int) -> dict[int, list[tuple[OrderLine, int]]]:
