@@ -10,6 +10,7 @@ from typing import Any, BinaryIO
 from reportlab import rl_config
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFStream, PDFZCompress
 from reportlab.pdfgen.canvas import Canvas
 
 from orderflow.documents.barcodes import draw_code128, draw_qr
@@ -87,6 +88,18 @@ def _draw_label(c: Any, ops: list[Op], size: LabelSize, font: str) -> None:
     for op in ops:
         _draw_op(c, op, page_h, font)
     c.showPage()
+    _compress_last_page(c)
+
+
+def _compress_last_page(c: Any) -> None:
+    """Deflate the page just finished now, not at save: reportlab otherwise keeps every
+    page's uncompressed operators (~11 KB a label) until the end of the batch."""
+    page = c._doc.Pages.pages[-1]
+    if page.Contents or not page.stream:
+        return
+    stream = PDFStream(content=PDFZCompress.encode(page.stream))
+    stream.dictionary["Filter"] = PDFArray([PDFName(PDFZCompress.pdfname)])
+    page.Contents, page.stream = stream, None
 
 
 def write_labels(
