@@ -77,3 +77,28 @@ def test_shipping_routes_need_their_scopes(client: TestClient, db: Db,
 
     assert (read.status_code, read.json()["code"]) == (403, "auth.missing_scope")
     assert write.status_code == 403
+
+
+def test_a_carrier_switched_to_manual_takes_typed_numbers_only(
+    client: TestClient, db: Db, settings: Settings
+) -> None:
+    number = _setup(db, settings)
+    client.put(f"/api/v1/orders/{number}/shipping-preferences",
+               json={"designated_carrier": "EMS"})
+
+    no_url = client.put("/api/v1/shipping/carriers/EMS", json={"adapter": "http"})
+    manual = client.put("/api/v1/shipping/carriers/EMS", json={"adapter": "manual",
+                                                                "cod_supported": True})
+    refused = client.post(f"/api/v1/orders/{number}/waybills", json={})
+    typed = client.post(f"/api/v1/orders/{number}/waybills/manual",
+                        json={"tracking_number": "EA012345675CN"})
+    bad_check = client.post(f"/api/v1/orders/{number}/waybills/manual",
+                            json={"tracking_number": "EA012345676CN", "parcel_no": 2,
+                                  "parcel_count": 2})
+
+    assert no_url.status_code == 422 and no_url.json()["errors"][0]["field"] == "endpoint_url"
+    assert manual.json()["adapter"] == "manual"
+    assert (refused.status_code, refused.json()["code"]) == (409, "waybill.manual_entry")
+    assert typed.status_code == 201 and typed.json()["warnings"] == []
+    assert bad_check.status_code == 422
+    assert bad_check.json()["errors"][0]["code"] == "tracking.checksum"

@@ -15,6 +15,7 @@ from orderflow.errors import NotFound
 from orderflow.shipping import printing, service, waybills
 from orderflow.shipping.printing import PrintJob
 from orderflow.shipping.schemas import (
+    CarrierIn,
     CarrierOut,
     IssueIn,
     ManualWaybillIn,
@@ -63,6 +64,13 @@ class PrintOut(BaseModel):
 def list_carriers(_token: Reader, db: DbDep) -> list[CarrierOut]:
     """Carriers with their services, zones (destinations), rates and transit days."""
     return service.list_carriers(db)
+
+
+@router.put("/shipping/carriers/{code}", response_model=CarrierOut)
+def update_carrier(code: str, body: CarrierIn, token: Writer, db: DbDep) -> CarrierOut:
+    """How waybills are obtained: `simulated` (built in), `http` (carrier API at
+    `endpoint_url`) or `manual` (staff scan/type numbers); active; COD support."""
+    return service.update_carrier(db, code, body, actor=actor_of(token))
 
 
 @router.put("/shipping/services/{service_id}", response_model=ServiceOut)

@@ -63,6 +63,7 @@ class CarrierOut(BaseModel):
     name_zh: str
     name_en: str
     adapter: str
+    endpoint_url: str | None = None
     tracking_code: str
     cod_supported: bool
     international: bool
@@ -79,6 +80,17 @@ class ServiceIn(BaseModel):
     extra_unit_g: Annotated[int, Field(gt=0, le=100_000)]
     cutoff: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
     active: bool = True
+
+
+class CarrierIn(BaseModel):
+    """How waybills are obtained (built-in simulation, a carrier API, or typed by staff)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    adapter: Literal["simulated", "http", "manual"]
+    endpoint_url: Annotated[str, Field(max_length=300, pattern=r"^(https?://\S+)?$")] = ""
+    active: bool = True
+    cod_supported: bool = False
 
 
 class ZoneRateIn(BaseModel):

@@ -15,8 +15,15 @@ from orderflow.errors import FieldProblem, NotFound, ValidationFailed
 from orderflow.orders import lifecycle, queries
 from orderflow.orders.lifecycle import Actor
 from orderflow.shipping import rules, selection
-from orderflow.shipping.models import Carrier, CarrierService, ServiceCoverage, ZoneRate
+from orderflow.shipping.models import (
+    AdapterKind,
+    Carrier,
+    CarrierService,
+    ServiceCoverage,
+    ZoneRate,
+)
 from orderflow.shipping.schemas import (
+    CarrierIn,
     CarrierOut,
     PreferencesIn,
     SelectionOut,
@@ -108,7 +115,8 @@ def carrier_out(s: Session, carrier: Carrier) -> CarrierOut:
                          .order_by(CarrierService.id)).all()
     return CarrierOut(
         code=carrier.code, name_zh=carrier.name_zh, name_en=carrier.name_en,
-        adapter=carrier.adapter.value, tracking_code=carrier.tracking_code,
+        adapter=carrier.adapter.value, endpoint_url=carrier.endpoint_url,
+        tracking_code=carrier.tracking_code,
         cod_supported=carrier.cod_supported, international=carrier.international,
         demo_rates=carrier.demo_rates, active=carrier.active, currency=carrier.currency,
         services=[_service_out(s, svc) for svc in services])
@@ -124,6 +132,21 @@ def get_carrier(s: Session, code: str) -> Carrier:
     if carrier is None:
         raise NotFound(f"no carrier {code!r}", code="carrier.not_found")
     return carrier
+
+
+def update_carrier(db: Db, code: str, body: CarrierIn, *, actor: Actor) -> CarrierOut:
+    """Adapter (simulated / http / manual), its endpoint, active and COD support."""
+    if body.adapter == "http" and not body.endpoint_url:
+        raise ValidationFailed([FieldProblem("endpoint_url", "required",
+                                             "a carrier API needs its endpoint URL")])
+    with db.transaction() as s:
+        carrier = get_carrier(s, code)
+        carrier.adapter = AdapterKind(body.adapter)
+        carrier.endpoint_url = body.endpoint_url or None
+        carrier.active = body.active
+        carrier.cod_supported = body.cod_supported
+        s.flush()
+        return carrier_out(s, carrier)
 
 
 def update_service(db: Db, service_id: int, body: ServiceIn, *, actor: Actor) -> ServiceOut:

@@ -18,6 +18,7 @@ from orderflow.errors import FieldProblem, OrderFlowError, ValidationFailed
 from orderflow.shipping import printing, service, waybills
 from orderflow.shipping.printing import PrintJob
 from orderflow.shipping.schemas import (
+    CarrierIn,
     ManualWaybillIn,
     PreferencesIn,
     ServiceIn,
@@ -87,6 +88,16 @@ def _edit(request: Request, failed: str, action: Callable[[], object]) -> Respon
         return _carriers_page(request, error=exc, failed=failed, status_code=exc.http_status)
     flash(request, N_("Carrier table saved."))
     return RedirectResponse(f"/shipping/carriers#{failed}", status_code=303)
+
+
+@router.post("/shipping/carriers/{code}")
+def edit_carrier(request: Request, code: str, user: Admin, adapter: Short = "simulated",
+                 endpoint_url: Annotated[str, Form(max_length=300)] = "", active: Short = "",
+                 cod_supported: Short = "") -> Response:
+    return _edit(request, f"carrier-{code}", lambda: service.update_carrier(
+        _db(request), code, CarrierIn.model_validate({
+            "adapter": adapter, "endpoint_url": endpoint_url.strip(), "active": bool(active),
+            "cod_supported": bool(cod_supported)}), actor=security.actor_of(user)))
 
 
 @router.post("/shipping/services/{service_id}")
