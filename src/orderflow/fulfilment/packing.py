@@ -233,14 +233,26 @@ def pack_scanned(db: Db, number: str, *, warehouse: str, scans: list[str],
     with db.transaction() as s:
         pack, order = _open(s, number.strip(), warehouse, actor)
         _must_be_open(pack, order)
-        pack.scanned = {}
+        expected, _ = _expected(s, order, pack.warehouse_id)
+        codes = {c.strip() for c in scans}
+        skus: dict[str, str] = {}
+        for code, barcode in s.execute(select(Sku.code, Sku.barcode).where(
+                or_(Sku.barcode.in_(codes), Sku.code.in_(codes)))):
+            skus[code] = code
+            if barcode:
+                skus[barcode] = code
+        scanned: dict[str, int] = {}
         problems = []
-        for i, barcode in enumerate(scans):
-            problem, _ = _scan(s, pack, order, barcode)
+        for i, raw in enumerate(scans):
+            sku = skus.get(raw.strip())
+            problem = rules.check_scan(expected, scanned, sku, raw.strip())
             if problem:
                 problems.append(FieldProblem(f"scans[{i}]", problem.code, problem.message))
+            elif sku is not None:
+                scanned[sku] = scanned.get(sku, 0) + 1
         if problems:
             raise ValidationFailed(problems)
+        pack.scanned = scanned
         return _close(s, pack, order, weight_g=weight_g, parcel_count=parcel_count,
                       inspection=inspection, note=note, actor=actor)
 
