@@ -84,6 +84,11 @@ EVENT_LABELS: dict[str, str] = {
     "waybill.voided": N_("Waybill voided"),
     "waybill.printed": N_("Label printed"),
     "waybill.reprinted": N_("Label re-printed"),
+    "pack.misscan": N_("Mis-scan at the pack station"),
+    "pack.inspection_failed": N_("Outbound inspection failed"),
+    "pack.closed": N_("Parcel packed and checked"),
+    "parcel.shipped": N_("Parcel handed over (part of the order)"),
+    "wave.not_planned": N_("Not put in a wave"),
 }
 
 ROLE_LABELS: dict[str, str] = {
