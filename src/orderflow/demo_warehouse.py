@@ -16,6 +16,7 @@ from orderflow.errors import OrderFlowError
 from orderflow.fulfilment import handover, packing, stock, waves
 from orderflow.fulfilment.desk import CarrierDesk, DefaultDesk
 from orderflow.orders.lifecycle import Actor
+from orderflow.shipping import waybills
 from orderflow.shipping.desk import ShippingDesk
 from orderflow.shipping.models import Carrier
 
@@ -66,10 +67,13 @@ def load(db: Db, settings: Settings) -> WarehouseDemo:
                 packing.pack_scanned(db, number, warehouse="SH", scans=scans, weight_g=800,
                                      parcel_count=1, inspection="passed", actor=WAREHOUSE_STAFF)
                 packed += 1
-                if packed == 1:
-                    handover.hand_over(db, number, warehouse="SH",
-                                       tracking_numbers=[f"SIM{number}"], desk=desk,
-                                       actor=WAREHOUSE_STAFF)
+                if packed == 1:  # the first parcel leaves: its waybill, then the hand-over
+                    numbers = [f"SIM{number}"]
+                    if isinstance(desk, ShippingDesk):
+                        waybills.issue(db, number, actor=WAREHOUSE_STAFF, weight_g=800)
+                        numbers = []  # the issued waybill's tracking number
+                    handover.hand_over(db, number, warehouse="SH", tracking_numbers=numbers,
+                                       desk=desk, actor=WAREHOUSE_STAFF)
                     shipped += 1
             except OrderFlowError:
                 continue  # an order held or cancelled meanwhile stays as it is
