@@ -10,7 +10,10 @@ from typer.testing import CliRunner
 from orderflow import cli, cli_shipping
 from orderflow.config import Settings
 from orderflow.db import Db
+from orderflow.fulfilment import stock
+from orderflow.fulfilment import waves as fulfilment_waves
 from orderflow.shipping import printing, service, waybills
+from orderflow.shipping.desk import ShippingDesk
 from orderflow.shipping.models import AdapterKind
 from orderflow.shipping.printing import PrintJob
 from orderflow.shipping.schemas import PreferencesIn
@@ -120,3 +123,21 @@ def test_the_cli_prints_a_batch_with_progress_into_a_file(
     assert zpl.count("^XA") == 2
     for number in numbers:
         assert f"^FD{waybills.list_waybills(carriers, number)[0].tracking_number}^FS" in zpl
+
+
+def test_a_wave_prints_in_pick_order_with_its_carriers(carriers: Db, settings: Settings) -> None:
+    for sku, location in [("SKU-1", "C-01-1"), ("SKU-2", "B-01-1"), ("SKU-3", "A-01-1")]:
+        stock.set_bin(carriers, sku=sku, warehouse="SH", code=location)
+    numbers = [make_order(carriers, settings, [(sku, 1)], path=["approved", "allocated"])
+               for sku in ("SKU-1", "SKU-2", "SKU-3")]
+    planned = fulfilment_waves.plan_waves(carriers, actor=STAFF, desk=ShippingDesk(),
+                                          zone=settings.zone, warehouse="SH")
+
+    [wave] = planned
+    order = printing.orders_of_wave(carriers, wave.id)
+    result = printing.print_labels(carriers, PrintJob(order), actor=STAFF)
+
+    assert order == [numbers[2], numbers[1], numbers[0]]  # bins A, B, C
+    texts = page_texts(result.content)
+    assert [next(n for n in numbers if n in t) for t in texts] == order
+    assert all("圆通速递" in t for t in texts)  # the wave's carrier: the cheapest to 浙江省
