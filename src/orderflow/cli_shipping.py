@@ -97,10 +97,11 @@ def list_carriers() -> None:
 
 
 @carriers_app.command("quote")
-def quote(destination: str, weight_g: int) -> None:
+def quote(destination: str, weight_g: int,
+          origin: Annotated[str | None, typer.Option(help="ship-from province")] = None) -> None:
     """Every covering service priced for the weight, cheapest first."""
     table = Table("carrier", "service", "zone", "price", "days", "cut-off")
-    for o, p in service.quote(get_db(), destination, weight_g):
+    for o, p in service.quote(get_db(), destination, weight_g, origin):
         table.add_row(o.carrier_code, o.level, str(o.zone), money.to_str(p, o.currency),
                       str(o.transit_days), o.cutoff.strftime("%H:%M"))
     console.print(table)

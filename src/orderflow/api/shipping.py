@@ -89,13 +89,16 @@ def update_rate(rate_id: int, body: ZoneRateIn, token: Writer, db: DbDep) -> Zon
 def quote(_token: Reader, db: DbDep,
           destination: Annotated[str, Query(min_length=2, max_length=64,
                                             description="Province (China) or ISO country")],
-          weight_g: Annotated[int, Query(ge=0, le=1_000_000)]) -> list[QuoteOut]:
+          weight_g: Annotated[int, Query(ge=0, le=1_000_000)],
+          origin: Annotated[str | None, Query(max_length=64, description="Ship-from province "
+                                              "(default: ORDERFLOW_SHIP_FROM)")] = None,
+          ) -> list[QuoteOut]:
     """Every covering service priced for the weight, cheapest first."""
     return [QuoteOut(carrier_code=o.carrier_code, carrier_name_zh=o.carrier_name_zh,
                      carrier_name_en=o.carrier_name_en, service=o.level, zone=o.zone,
                      price_minor=p, price=money.to_str(p, o.currency), currency=o.currency,
                      transit_days=o.transit_days, cutoff=o.cutoff.strftime("%H:%M"))
-            for o, p in service.quote(db, destination.strip(), weight_g)]
+            for o, p in service.quote(db, destination.strip(), weight_g, origin)]
 
 
 @router.get("/orders/{number}/carrier", response_model=SelectionOut)

@@ -2,7 +2,8 @@
 international express carrier (DHL-shaped). The rates are invented for the demo — NOT the
 carriers' prices — and every carrier is flagged `demo_rates` so the console says so.
 
-Zones are counted from a ship-from warehouse in Shanghai (江浙沪皖 = zone 1).
+Zones are counted from the ship-from province: Shanghai (江浙沪皖 = zone 1) and Guangdong
+(华南 = zone 1), the two demo warehouses; the international carrier's zones hold from anywhere.
 """
 
 from __future__ import annotations
@@ -29,9 +30,19 @@ ZONES: dict[int, tuple[str, ...]] = {
         "宁夏回族自治区", "青海省", "辽宁省", "吉林省", "黑龙江省", "内蒙古自治区"),
     4: ("新疆维吾尔自治区", "西藏自治区"),
 }
-SAME_DAY = ("上海市", "江苏省", "浙江省")
-ABROAD: dict[int, tuple[str, ...]] = {1: ("HK", "MO", "TW", "JP", "KR", "SG"),
-                                      2: ("US", "DE", "GB", "FR", "AU", "CA")}
+GUANGDONG_ZONES: dict[int, tuple[str, ...]] = {
+    1: ("广东省", "广西壮族自治区", "海南省", "福建省"),
+    2: ("湖南省", "湖北省", "江西省", "上海市", "江苏省", "浙江省", "安徽省", "重庆市", "四川省",
+        "贵州省", "云南省"),
+    3: ("北京市", "天津市", "河北省", "山西省", "山东省", "河南省", "陕西省", "甘肃省",
+        "宁夏回族自治区", "青海省", "辽宁省", "吉林省", "黑龙江省", "内蒙古自治区"),
+    4: ("新疆维吾尔自治区", "西藏自治区"),
+}
+Cover = dict[str, dict[int, tuple[str, ...]]]  # origin province ("*" = any) -> zone -> where
+DOMESTIC: Cover = {"上海市": ZONES, "广东省": GUANGDONG_ZONES}
+SAME_DAY: Cover = {"上海市": {1: ("上海市", "江苏省", "浙江省")}, "广东省": {1: ("广东省",)}}
+ABROAD: Cover = {"*": {1: ("HK", "MO", "TW", "JP", "KR", "SG"),
+                       2: ("US", "DE", "GB", "FR", "AU", "CA")}}
 
 
 @dataclass(frozen=True)
@@ -44,7 +55,7 @@ class Svc:
     cutoff: str  # HH:MM China time
     # zone -> (first yuan fen, extra fen per unit, transit days)
     zones: dict[int, tuple[int, int, int]]
-    cover: dict[int, tuple[str, ...]] | None = None
+    cover: Cover | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +77,7 @@ DEMO_CARRIERS: tuple[Spec, ...] = (
         Svc(E, "顺丰特快", "SF Express Priority", 1000, 500, "18:00",
             {1: (1300, 200, 1), 2: (2000, 400, 1), 3: (2300, 600, 2), 4: (2800, 900, 3)}),
         Svc(D, "顺丰同城当日达", "SF Same Day", 1000, 1000, "11:00",
-            {1: (2600, 500, 0)}, {1: SAME_DAY}),
+            {1: (2600, 500, 0)}, SAME_DAY),
     )),
     Spec("ZTO", "中通快递", "ZTO Express", "zto", False, (
         Svc(S, "中通标准快递", "ZTO Standard", 1000, 1000, "17:00",
@@ -106,12 +117,13 @@ def _add_service(s: Session, carrier: Carrier, svc: Svc) -> None:
                          extra_unit_g=svc.unit_g, cutoff_minute=_minute(svc.cutoff), active=True)
     s.add(row)
     s.flush()
-    cover = svc.cover or ZONES
     for zone, (first, extra, days) in svc.zones.items():
         s.add(ZoneRate(service_id=row.id, zone=zone, first_minor=first, extra_minor=extra,
                        transit_days=days))
-        for destination in cover.get(zone, ()):
-            s.add(ServiceCoverage(service_id=row.id, destination=destination, zone=zone))
+    for origin, zones in (svc.cover or DOMESTIC).items():
+        for zone, destinations in zones.items():
+            s.add_all(ServiceCoverage(service_id=row.id, origin=origin, destination=d, zone=zone)
+                      for d in destinations)
 
 
 def install_demo_carriers(s: Session, *, adapter: AdapterKind = AdapterKind.SIMULATED) -> int:

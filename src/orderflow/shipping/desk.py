@@ -42,7 +42,8 @@ class ShippingDesk:
 
     def estimated_delivery(self, s: Session, order: Order, choice: Choice,
                            shipped_at: datetime) -> datetime | None:
-        offers = [o for o in selection.offers_for(s, selection.destination_of(order))
+        offers = [o for o in selection.offers_for(s, selection.destination_of(order),
+                                                  selection.origin_of(s, order))
                   if o.carrier_code == choice.carrier and o.level == choice.service]
         if not offers:
             return None

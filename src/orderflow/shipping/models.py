@@ -87,17 +87,22 @@ class CarrierService(Base):
     )
 
 
+ANY_ORIGIN = "*"
+
+
 class ServiceCoverage(Base):
-    """A destination the service reaches (a province in China, else an ISO country) and its zone."""
+    """A destination the service reaches (a province in China, else an ISO country) and its
+    zone, counted from an origin province (the ship-from warehouse's; "*" = from anywhere)."""
 
     __tablename__ = "service_coverage"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("carrier_services.id"), index=True)
+    origin: Mapped[str] = mapped_column(String(64), default=ANY_ORIGIN)
     destination: Mapped[str] = mapped_column(String(64))
     zone: Mapped[int] = mapped_column(Integer)
 
-    __table_args__ = (UniqueConstraint("service_id", "destination"),)
+    __table_args__ = (UniqueConstraint("service_id", "origin", "destination"),)
 
 
 class ZoneRate(Base):

@@ -43,7 +43,8 @@ class ZoneRateOut(BaseModel):
     first_minor: int
     extra_minor: int
     transit_days: int
-    destinations: list[str]
+    destinations: list[str]  # from any origin
+    by_origin: dict[str, list[str]] = {}  # origin province ("*" = any) -> destinations
 
 
 class ServiceOut(BaseModel):

@@ -6,6 +6,7 @@ fulfilment side reads the stored choice (`carrier_of`, `carriers_of`) to group w
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,11 +19,13 @@ from orderflow import clock
 from orderflow.catalog.models import Sku
 from orderflow.config import get_settings
 from orderflow.errors import Conflict
+from orderflow.inventory.models import Reservation, ReservationState, Warehouse
 from orderflow.orders import lifecycle
 from orderflow.orders.lifecycle import SYSTEM, Actor
 from orderflow.orders.models import Order, OrderLine
 from orderflow.shipping import rules
 from orderflow.shipping.models import (
+    ANY_ORIGIN,
     Carrier,
     CarrierService,
     OrderShipping,
@@ -30,6 +33,7 @@ from orderflow.shipping.models import (
     ZoneRate,
 )
 
+DEFAULT_SHIP_FROM = "上海市|上海市|青浦区|华新镇华腾路 1288 号"
 PACKAGING_G = 100  # carton and filling added to the goods' weight until the parcel is weighed
 
 
@@ -73,10 +77,28 @@ def goods_weight_g(s: Session, order_id: int) -> int:
     return int(total or 0)
 
 
-def offers_for(s: Session, destination: str) -> list[rules.Offer]:
-    """Every active service that covers `destination`, with its zone's rate and transit time."""
+def default_origin() -> str:
+    """The ship-from province when an order has no warehouse yet (`ORDERFLOW_SHIP_FROM`)."""
+    return os.environ.get("ORDERFLOW_SHIP_FROM", DEFAULT_SHIP_FROM).split("|")[0].strip()
+
+
+def origin_of(s: Session, order: Order) -> str:
+    """The province the parcel leaves from: its warehouse's, else the default origin."""
+    province = s.scalar(
+        select(Warehouse.province)
+        .join(Reservation, Reservation.warehouse_id == Warehouse.id)
+        .where(Reservation.order_id == order.id,
+               Reservation.state != ReservationState.RELEASED)
+        .order_by(Reservation.id).limit(1))
+    return province or default_origin()
+
+
+def offers_for(s: Session, destination: str, origin: str | None = None) -> list[rules.Offer]:
+    """Every active service that covers `destination` from `origin`, with its zone's rate and
+    transit time. A service's zones for that origin win over its "from anywhere" zones."""
+    origins = {origin or default_origin(), ANY_ORIGIN}
     rows = s.execute(
-        select(Carrier, CarrierService, ZoneRate)
+        select(Carrier, CarrierService, ZoneRate, ServiceCoverage.origin)
         .join(CarrierService, CarrierService.carrier_id == Carrier.id)
         .join(ServiceCoverage, ServiceCoverage.service_id == CarrierService.id)
         .join(
@@ -87,9 +109,14 @@ def offers_for(s: Session, destination: str) -> list[rules.Offer]:
             Carrier.active.is_(True),
             CarrierService.active.is_(True),
             ServiceCoverage.destination == destination,
+            ServiceCoverage.origin.in_(origins),
         )
         .order_by(Carrier.code, CarrierService.level)
     ).all()
+    best: dict[int, tuple[Carrier, CarrierService, ZoneRate]] = {}
+    for c, svc, rate, row_origin in rows:
+        if svc.id not in best or row_origin != ANY_ORIGIN:
+            best[svc.id] = (c, svc, rate)
     return [
         rules.Offer(
             carrier_code=c.code,
@@ -104,7 +131,7 @@ def offers_for(s: Session, destination: str) -> list[rules.Offer]:
             currency=c.currency,
             zone=rate.zone,
         )
-        for c, svc, rate in rows
+        for c, svc, rate in best.values()
     ]
 
 
@@ -147,7 +174,7 @@ def choose(
     prefs = preferences_of(s, order.id)
     demand = demand_for(s, order, prefs, local, weight_g)
     try:
-        choice = rules.select(offers_for(s, demand.destination), demand)
+        choice = rules.select(offers_for(s, demand.destination, origin_of(s, order)), demand)
     except rules.NoCarrier as exc:
         raise NoCarrierFound(str(exc)) from exc
     selection = Selection(

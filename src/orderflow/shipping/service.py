@@ -97,17 +97,22 @@ def _minute_text(minute: int) -> str:
 def _service_out(s: Session, svc: CarrierService) -> ServiceOut:
     rates = s.scalars(select(ZoneRate).where(ZoneRate.service_id == svc.id)
                       .order_by(ZoneRate.zone)).all()
-    cover: dict[int, list[str]] = {}
+    cover: dict[int, dict[str, list[str]]] = {}
     for row in s.scalars(select(ServiceCoverage).where(ServiceCoverage.service_id == svc.id)
                          .order_by(ServiceCoverage.id)):
-        cover.setdefault(row.zone, []).append(row.destination)
+        cover.setdefault(row.zone, {}).setdefault(row.origin, []).append(row.destination)
     return ServiceOut(
         id=svc.id, level=svc.level.value, name_zh=svc.name_zh, name_en=svc.name_en,
         first_weight_g=svc.first_weight_g, extra_unit_g=svc.extra_unit_g,
         cutoff=_minute_text(svc.cutoff_minute), active=svc.active,
         zones=[ZoneRateOut(id=r.id, zone=r.zone, first_minor=r.first_minor,
                            extra_minor=r.extra_minor, transit_days=r.transit_days,
-                           destinations=cover.get(r.zone, [])) for r in rates])
+                           destinations=_union(cover.get(r.zone, {})),
+                           by_origin=cover.get(r.zone, {})) for r in rates])
+
+
+def _union(by_origin: dict[str, list[str]]) -> list[str]:
+    return list(dict.fromkeys(d for ds in by_origin.values() for d in ds))
 
 
 def carrier_out(s: Session, carrier: Carrier) -> CarrierOut:
@@ -190,15 +195,21 @@ def update_zone_rate(db: Db, rate_id: int, body: ZoneRateIn, *, actor: Actor) ->
             raise ValidationFailed(problems)
         rate.first_minor, rate.extra_minor, rate.transit_days = first, extra, body.transit_days
         s.flush()
-        destinations = list(s.scalars(select(ServiceCoverage.destination).where(
-            ServiceCoverage.service_id == rate.service_id, ServiceCoverage.zone == rate.zone)))
+        by_origin: dict[str, list[str]] = {}
+        for origin, destination in s.execute(
+                select(ServiceCoverage.origin, ServiceCoverage.destination).where(
+                    ServiceCoverage.service_id == rate.service_id,
+                    ServiceCoverage.zone == rate.zone).order_by(ServiceCoverage.id)):
+            by_origin.setdefault(origin, []).append(destination)
         return ZoneRateOut(id=rate.id, zone=rate.zone, first_minor=first, extra_minor=extra,
-                           transit_days=rate.transit_days, destinations=destinations)
+                           transit_days=rate.transit_days, destinations=_union(by_origin),
+                           by_origin=by_origin)
 
 
-def quote(db: Db, destination: str, weight_g: int) -> list[tuple[rules.Offer, int]]:
+def quote(db: Db, destination: str, weight_g: int,
+          origin: str | None = None) -> list[tuple[rules.Offer, int]]:
     """Every covering service with its price for `weight_g`, cheapest first."""
     with db.read() as s:
-        offers = selection.offers_for(s, destination)
+        offers = selection.offers_for(s, destination, origin)
     priced = [(o, rules.price_minor(o.rate, weight_g)) for o in offers]
     return sorted(priced, key=lambda p: (p[1], p[0].carrier_code))

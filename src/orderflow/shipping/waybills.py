@@ -105,7 +105,7 @@ def sender_of(s: Session, order: Order) -> Party:
     if warehouse is not None:
         return Party(settings.shop_name, settings.service_phone, warehouse.province or "",
                      warehouse.city or "", "", warehouse.name)
-    raw = os.environ.get("ORDERFLOW_SHIP_FROM", "上海市|上海市|青浦区|华新镇华腾路 1288 号")
+    raw = os.environ.get("ORDERFLOW_SHIP_FROM", selection.DEFAULT_SHIP_FROM)
     province, city, district, detail = ([*raw.split("|"), "", "", ""])[:4]
     return Party(settings.shop_name, settings.service_phone, province, city, district, detail)
 

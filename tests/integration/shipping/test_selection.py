@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import select, update
 
 from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.errors import ValidationFailed
+from orderflow.inventory.models import Reservation, Warehouse
 from orderflow.orders import queries
 from orderflow.orders.models import TimelineEvent
 from orderflow.shipping import selection, service
@@ -96,3 +98,27 @@ def test_an_unknown_designated_carrier_is_refused_naming_the_field(
         assert selection.stored_selection(s, order.id) is None
         kinds = {e.kind for e in s.query(TimelineEvent).filter_by(order_id=order.id)}
     assert "shipping.preferences" not in kinds
+
+
+def test_zones_count_from_the_warehouse_the_order_ships_from(
+    carriers: Db, settings: Settings
+) -> None:
+    from_shanghai = make_order(carriers, settings, **_address("广东省"))
+    from_guangzhou = make_order(carriers, settings, **_address("广东省"))
+    with carriers.transaction() as s:  # the order's stock sits in the Guangzhou warehouse
+        order = queries.get_order(s, from_guangzhou)
+        s.execute(update(Reservation).where(Reservation.order_id == order.id)
+                  .values(warehouse_id=s.scalar(select(Warehouse.id).where(
+                      Warehouse.code == "GZ"))))
+
+    far = service.choose_carrier(carriers, from_shanghai, actor=STAFF)
+    near = service.choose_carrier(carriers, from_guangzhou, actor=STAFF)
+
+    # ZTO standard: zone 2 from Shanghai (6.00, 3 days), zone 1 within Guangdong (5.00)
+    assert (far.carrier_code, far.quote) == ("ZTO", "6.00")
+    assert (near.carrier_code, near.quote) == ("YTO", "4.50")
+    quotes = {(o.carrier_code, o.level): o.zone for o, _p in service.quote(
+        carriers, "广东省", 500, origin="广东省")}
+    assert quotes[("SF", "same_day")] == 1 and quotes[("ZTO", "standard")] == 1
+    assert ("SF", "same_day") not in {(o.carrier_code, o.level) for o, _p in service.quote(
+        carriers, "广东省", 500, origin="上海市")}

@@ -101,11 +101,12 @@ def upgrade() -> None:
     op.create_table('service_coverage',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('service_id', sa.Integer(), nullable=False),
+    sa.Column('origin', sa.String(length=64), nullable=False),
     sa.Column('destination', sa.String(length=64), nullable=False),
     sa.Column('zone', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['service_id'], ['carrier_services.id'], name=op.f('fk_service_coverage_service_id_carrier_services')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_service_coverage')),
-    sa.UniqueConstraint('service_id', 'destination', name=op.f('uq_service_coverage_service_id_destination'))
+    sa.UniqueConstraint('service_id', 'origin', 'destination', name=op.f('uq_service_coverage_service_id_origin_destination'))
     )
     with op.batch_alter_table('service_coverage', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_service_coverage_service_id'), ['service_id'], unique=False)
