@@ -11,7 +11,7 @@ from orderflow.api.deps import DbDep, SettingsDep, actor_of, require
 from orderflow.auth.service import TokenIdentity
 from orderflow.fulfilment import allocation, handover, packing, stock, waves
 from orderflow.fulfilment import service as fulfilment
-from orderflow.fulfilment.desk import CarrierDesk, DefaultDesk
+from orderflow.fulfilment.desk import CarrierDesk
 from orderflow.fulfilment.schemas import (
     AlertOut,
     AllocationOut,
@@ -29,6 +29,7 @@ from orderflow.fulfilment.schemas import (
     WavePlanIn,
     WaveShippingOut,
 )
+from orderflow.shipping.desk import ShippingDesk
 
 router = APIRouter(prefix="/api/v1", tags=["fulfilment"])
 
@@ -39,17 +40,11 @@ StockWriter = Annotated[TokenIdentity, Depends(require("stock:write"))]
 
 
 def carrier_desk(request: Request) -> CarrierDesk:
-    """The carriers' desk (`orderflow.shipping.desk`) when installed, else the simulated
-    carrier; an app may set its own on `app.state.carrier_desk`."""
+    """The carriers' desk (stored choice, waybills, transit tables); an app may set its own
+    on `app.state.carrier_desk` (tests use the simulated `DefaultDesk`)."""
     desk: CarrierDesk | None = getattr(request.app.state, "carrier_desk", None)
     if desk is None:
-        try:
-            from orderflow.shipping.desk import ShippingDesk  # the other half of issue 4
-        except ImportError:
-            desk = DefaultDesk()
-        else:
-            desk = ShippingDesk()
-        request.app.state.carrier_desk = desk
+        desk = request.app.state.carrier_desk = ShippingDesk()
     return desk
 
 
