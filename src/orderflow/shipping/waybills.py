@@ -159,6 +159,13 @@ def _prepare(db: Db, number: str, parcels: Sequence[int], parcel_count: int,
             raise ManualEntryRequired(f"{carrier.code} is a manual carrier: scan or type the "
                                       "waybill number")
         live = {w.parcel_no: w for w in live_waybills(s, order.id)}
+        extra = sorted(n for n in live if n > parcel_count)
+        if extra:
+            raise Conflict(f"order {number} has live waybills for parcels {extra}; void them "
+                           f"before shipping it as {parcel_count} parcel(s)",
+                           code="waybill.exists")
+        for existing in live.values():
+            existing.parcel_count = parcel_count  # a re-printed label says n/N with the new N
         asks: list[_Ask] = []
         for parcel_no in parcels:
             w = live.get(parcel_no)

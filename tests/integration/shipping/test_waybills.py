@@ -190,3 +190,18 @@ def test_an_order_not_yet_approved_gets_no_waybill(carriers: Db, settings: Setti
 
     assert refused.value.code == "waybill.order_state"
     assert waybills.list_waybills(carriers, unpaid) == []
+
+
+def test_a_second_parcel_added_later_renumbers_the_first_and_fewer_parcels_are_refused(
+    carriers: Db, settings: Settings
+) -> None:
+    number = make_order(carriers, settings, path=["approved"])
+    [first] = waybills.issue(carriers, number, actor=STAFF)
+
+    both = waybills.issue(carriers, number, actor=STAFF, parcel_count=2)
+    with pytest.raises(Conflict, match=r"parcels \[2\]"):
+        waybills.issue(carriers, number, actor=STAFF, parcel_count=1)
+
+    assert [(w.id, w.parcel_no, w.parcel_count) for w in both] == [
+        (first.id, 1, 2), (first.id + 1, 2, 2)]
+    assert both[0].tracking_number == first.tracking_number
