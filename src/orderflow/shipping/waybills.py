@@ -347,11 +347,15 @@ def void(db: Db, waybill_id: int, *, reason: str, actor: Actor,
         assert order is not None
         number, tracking = order.number, w.tracking_number
         parcel_no, parcel_count, weight_g = w.parcel_no, w.parcel_count, w.weight_g
+        request_id, asked = w.request_id, w.attempts > 0
         carrier = get_carrier(s, w.carrier_code)
         adapter = adapter_for(carrier)
-    if adapter is not None and tracking:
+    if adapter is not None and (tracking or asked):
         try:
-            adapter.cancel(tracking)
+            # a request still pending may have been served: cancel what the carrier issued
+            tracking = tracking or adapter.find(request_id, carrier.tracking_code)
+            if tracking:
+                adapter.cancel(tracking)
         except (CarrierUnavailable, CarrierRefused) as exc:
             raise WaybillPending(f"{carrier.code} could not cancel {tracking}: {exc}") from exc
     with db.transaction() as s:

@@ -205,3 +205,23 @@ def test_a_second_parcel_added_later_renumbers_the_first_and_fewer_parcels_are_r
     assert [(w.id, w.parcel_no, w.parcel_count) for w in both] == [
         (first.id, 1, 2), (first.id + 1, 2, 2)]
     assert both[0].tracking_number == first.tracking_number
+
+
+def test_voiding_a_pending_request_cancels_what_the_carrier_issued_meanwhile(
+    carriers: Db, settings: Settings, fake: tuple[FakeSimCarrier, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    carrier, _url = fake
+    monkeypatch.setenv("ORDERFLOW_CARRIER_TIMEOUT", "0.3")
+    number = make_order(carriers, settings, path=["approved"])
+    _designate(carriers, number, "ZTO")
+    carrier.stall_after_issue = 1.0
+    with pytest.raises(waybills.WaybillPending):
+        waybills.issue(carriers, number, actor=STAFF)
+    carrier.stall_after_issue = 0.0
+    [pending] = waybills.list_waybills(carriers, number)
+
+    after = waybills.void(carriers, pending.id, reason="order changed", actor=STAFF)
+
+    assert carrier.cancelled == carrier.parcels(number)
+    assert [w.state for w in after] == ["voided"]
