@@ -165,6 +165,16 @@ def print_labels(body: PrintIn, token: Writer, db: DbDep) -> Response:
         "Content-Disposition": f'attachment; filename="{result.filename}"'})
 
 
+@router.get("/orders/{number}/packing-slip", responses={200: {"content": {
+    "application/pdf": {}}}})
+def packing_slip(number: str, _token: Reader, db: DbDep,
+                 language: Annotated[str, Query(pattern="^(zh-CN|en)$")] = "zh-CN",
+                 size: Annotated[str, Query(pattern="^(A4|A5)$")] = "A4") -> Response:
+    """The packing slip (发货单) as PDF, with carrier and tracking number(s)."""
+    return Response(printing.packing_slip(db, number, language=language, page_size=size),
+                    media_type="application/pdf")
+
+
 @router.get("/orders/{number}/label-prints", response_model=list[PrintOut])
 def label_prints(number: str, _token: Reader, db: DbDep) -> list[PrintOut]:
     """Every print and re-print of the order's labels: who, when, how many."""

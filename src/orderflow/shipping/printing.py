@@ -22,7 +22,17 @@ from sqlalchemy.orm import Session
 from orderflow import clock
 from orderflow.config import get_settings
 from orderflow.db import Db
-from orderflow.documents import Address, Amount, Contact, LabelData, render_zpl, write_labels
+from orderflow.documents import (
+    Address,
+    Amount,
+    Contact,
+    LabelData,
+    PackingSlipData,
+    SlipLine,
+    render_packing_slip,
+    render_zpl,
+    write_labels,
+)
 from orderflow.errors import NotFound, OrderFlowError
 from orderflow.fulfilment import waves
 from orderflow.orders import lifecycle, queries
@@ -262,3 +272,34 @@ def get_batch(db: Db, batch_id: str) -> PrintBatch:
         if batch is None:
             raise NotFound(f"no print batch {batch_id}", code="print.not_found")
         return batch
+
+
+# --------------------------------------------------------------------------- packing slip
+
+
+def packing_slip(db: Db, number: str, *, language: str = "zh-CN",
+                 page_size: str = "A4") -> bytes:
+    """The order's packing slip (发货单) with its carrier and tracking number(s)."""
+    settings = get_settings()
+    with db.read() as s:
+        order = queries.get_order(s, number)
+        issued = [w for w in waybills.live_waybills(s, order.id)
+                  if w.state is WaybillState.ISSUED and w.tracking_number]
+        carrier = s.scalar(select(Carrier).where(Carrier.code == issued[0].carrier_code)
+                           ) if issued else None
+        lines = [SlipLine(line.sku_code, line.name, line.ordered - line.cancelled)
+                 for line in queries.lines_of(s, order.id) if line.ordered > line.cancelled]
+        data = PackingSlipData(
+            order_number=order.number,
+            order_date=clock.local(order.placed_at, settings.zone).date(),
+            recipient=Contact(order.recipient_name, order.recipient_phone,
+                              Address(order.province, order.city, order.district,
+                                      order.address_detail)),
+            lines=lines,
+            shop_name=settings.shop_name,
+            carrier_name=(carrier.name_zh if language.startswith("zh") else carrier.name_en)
+            if carrier else None,
+            tracking_number=" ".join(w.tracking_number or "" for w in issued) or None,
+            buyer_note=order.buyer_remark,
+        )
+    return render_packing_slip(data, language=language, page_size=page_size)

@@ -223,3 +223,16 @@ def print_order_labels(request: Request, number: str, user: Shipper, format: Sho
                            failed="print", status_code=409)
     return Response(result.content, media_type=result.media_type, headers={
         "Content-Disposition": f'inline; filename="{result.filename}"'})
+
+
+@router.get("/orders/{number}/packing-slip")
+def packing_slip(request: Request, number: str, _user: Shipper) -> Response:
+    """The packing slip (发货单) in the console's language."""
+    try:
+        pdf = printing.packing_slip(_db(request), number,
+                                    language=security.language_of(request))
+    except OrderFlowError as exc:
+        return detail_page(request, number, error=exc, failed="print",
+                           status_code=exc.http_status)
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="packing-slip-{number}.pdf"'})

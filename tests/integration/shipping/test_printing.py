@@ -141,3 +141,17 @@ def test_a_wave_prints_in_pick_order_with_its_carriers(carriers: Db, settings: S
     texts = page_texts(result.content)
     assert [next(n for n in numbers if n in t) for t in texts] == order
     assert all("圆通速递" in t for t in texts)  # the wave's carrier: the cheapest to 浙江省
+
+
+def test_the_packing_slip_lists_the_lines_and_the_tracking_number(
+    carriers: Db, settings: Settings
+) -> None:
+    [number] = _orders(carriers, settings, 1)
+    [waybill] = waybills.issue(carriers, number, actor=STAFF)
+
+    pdf = printing.packing_slip(carriers, number)
+
+    [text] = page_texts(pdf)
+    assert number in text and "SKU-1" in text and "商品 SKU-1" in text
+    assert str(waybill.tracking_number) in text and "圆通速递" in text
+    assert decode(render_page(pdf, dpi=200))["CODE128"] == [number]
