@@ -133,11 +133,31 @@ def qr_matrix(value: str, *, best_mask: bool = False) -> list[list[bool]]:
     qr.addData(value)
     if best_mask:
         qr.make()
-    else:
-        qr.version = qr.calculate_version()
-        qr.dataCache = _codewords(qr.version, qr.errorCorrectLevel, qr.dataList)
-        qr.makeImpl(False, FIXED_MASK)
-    return [[bool(module) for module in row] for row in qr.modules]
+        return [[bool(module) for module in row] for row in qr.modules]
+    version = qr.calculate_version()
+    template, positions = _template(version, qr.errorCorrectLevel)
+    matrix = [list(row) for row in template]
+    i = 0
+    for byte in _codewords(version, qr.errorCorrectLevel, qr.dataList):
+        for shift in (7, 6, 5, 4, 3, 2, 1, 0):
+            if byte >> shift & 1:
+                col, row = positions[i]
+                matrix[row][col] = not matrix[row][col]
+            i += 1
+    return matrix
+
+
+@lru_cache(maxsize=80)
+def _template(version: int, level: int) -> tuple[tuple[tuple[bool, ...], ...],
+                                                 tuple[tuple[int, int], ...]]:
+    """The symbol of all-zero codewords (function patterns, format info, masked zeros) and
+    the data module positions in placement order: a data bit of 1 flips its module."""
+    qr = qrencoder.QRCode(version, level)
+    blocks = qrencoder.QRRSBlock.getRSBlocks(version, level)
+    qr.dataCache = [0] * sum(b.totalCount for b in blocks)
+    qr.makeImpl(False, FIXED_MASK)
+    modules = tuple(tuple(bool(m) for m in row) for row in qr.modules)
+    return modules, tuple(qr.dataPosIterator())
 
 
 @lru_cache(maxsize=4096)

@@ -47,3 +47,6 @@ def test_the_fast_reed_solomon_step_gives_reportlabs_codewords(value: str) -> No
 
     assert fast == qrencoder.QRCode.createData(version, qr.errorCorrectLevel, qr.dataList)
     assert barcodes.qr_modules(value) == len(barcodes.qr_matrix(value)) == version * 4 + 17
+    qr.version = version
+    qr.makeImpl(False, barcodes.FIXED_MASK)  # reportlab's own placement of the same symbol
+    assert barcodes.qr_matrix(value) == [[bool(m) for m in row] for row in qr.modules]
