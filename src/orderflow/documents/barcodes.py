@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -14,11 +15,7 @@ QUIET_MODULES = 10
 QR_QUIET_MODULES = 4
 MAX_MODULE = 0.6 * mm
 FIXED_MASK = 0
-
-
-def _num(value: float) -> str:
-    """A PDF number, two decimals (1/100 pt): much cheaper than reportlab's fp_str."""
-    return f"{value:.2f}"
+_DARK_RUNS = re.compile(b"\x01+")
 
 
 @lru_cache(maxsize=4096)
@@ -37,20 +34,22 @@ def code128_modules(value: str) -> int:
 def draw_code128(canvas: Any, value: str, box: tuple[float, float, float, float]) -> None:
     """Bars as wide as fit `box` (x, y-bottom, w, h) with quiet zones, centred.
 
-    The bars go straight into the page stream as one filled path of rectangles.
+    The bars go straight into the page stream, in module units under one scaling matrix,
+    as one filled path of rectangles.
     """
     x, y, w, h = box
     modules = code128_modules(value)
     module = min(MAX_MODULE, w / (modules + 2 * QUIET_MODULES))
     left = x + (w - modules * module) / 2
-    ops = []
-    bottom, height = _num(y), _num(h)
+    ops = [f"q {module:.5f} 0 0 {h:.3f} {left:.2f} {y:.2f} cm"]
+    at = 0
     for c in code128_pattern(value):
-        width = (ord(c.upper()) - ord("A") + 1) * module
+        width = ord(c.upper()) - 64
         if c.isupper():
-            ops.append(f"{_num(left)} {bottom} {_num(width)} {height} re")
-        left += width
-    canvas.addLiteral("\n".join(ops) + "\nf")
+            ops.append(f"{at} 0 {width} 1 re")
+        at += width
+    ops.append("f Q")
+    canvas.addLiteral("\n".join(ops))
 
 
 def _gf_tables() -> tuple[list[int], list[int]]:
@@ -171,21 +170,19 @@ def qr_modules(value: str) -> int:
 def draw_qr(canvas: Any, value: str, box: tuple[float, float, float]) -> None:
     """A QR code with a 4-module quiet zone filling the square (x, y-bottom, size).
 
-    Runs of dark modules are written as rectangles of one filled path straight into the
-    page stream, far faster than reportlab's QR widget (or even its path object).
+    Runs of dark modules are written straight into the page stream as rectangles in module
+    units under one scaling matrix: integers only, one filled path — far faster than
+    reportlab's QR widget (or even its path object).
     """
     x, y, size = box
     rows = qr_matrix(value)
-    module = size / (len(rows) + 2 * QR_QUIET_MODULES)
-    height = _num(module)
-    ops = []
+    n = len(rows)
+    module = size / (n + 2 * QR_QUIET_MODULES)
+    quiet = QR_QUIET_MODULES * module
+    ops = [f"q {module:.5f} 0 0 {module:.5f} {x + quiet:.2f} {y + quiet:.2f} cm"]
     for r, row in enumerate(rows):
-        bottom = _num(y + size - (r + QR_QUIET_MODULES + 1) * module)
-        c = 0
-        for dark, run in itertools.groupby(row):
-            n = len(list(run))
-            if dark:
-                left = x + (c + QR_QUIET_MODULES) * module
-                ops.append(f"{_num(left)} {bottom} {_num(n * module)} {height} re")
-            c += n
-    canvas.addLiteral("\n".join(ops) + "\nf")
+        top = n - 1 - r
+        ops += [f"{m.start()} {top} {m.end() - m.start()} 1 re"
+                for m in _DARK_RUNS.finditer(bytes(row))]
+    ops.append("f Q")
+    canvas.addLiteral("\n".join(ops))
