@@ -146,3 +146,33 @@ def test_stock_alerts_show_on_the_dashboard_and_the_stock_screen(client, floor, 
                       re.S) == ["SKU-2"]
     assert 'data-sku="SKU-2"' in client.get("/fulfilment/stock").text
     assert "No such SKU." in bad.text
+
+
+class LabelledDesk(DefaultDesk):
+    """Waybills issued beforehand: one per order."""
+
+    def issued_tracking_numbers(self, s, order, warehouse_id):
+        return [f"SF{order.number}"]
+
+
+def test_a_tracking_number_that_is_not_the_orders_waybill_is_refused(app, client, floor, db,
+                                                                     settings):
+    app.state.carrier_desk = LabelledDesk()
+    number, _ = released(client, floor, db, settings, [("SKU-1", 1)])
+    opened = follow(client, post(client, "/fulfilment/pack/scan", floor, scan=number,
+                                 warehouse="SH", pack=""))
+    pack_id = re.search(r'name="pack" value="(\d+)"', opened.text).group(1)
+    post(client, "/fulfilment/pack/scan", floor, scan=barcode(db, "SKU-1"), warehouse="SH",
+         pack=pack_id)
+    post(client, f"/fulfilment/pack/{pack_id}/close", floor, weight_g="300", parcel_count="1",
+         inspection="passed", warehouse="SH")
+    post(client, "/fulfilment/handover/scan", floor, scan=number, warehouse="SH")
+
+    wrong = follow(client, post(client, "/fulfilment/handover/scan", floor, scan="YT999",
+                                warehouse="SH"))
+    right = follow(client, post(client, "/fulfilment/handover/scan", floor,
+                                scan=f"SF{number}", warehouse="SH"))
+
+    assert said(wrong.text) == ("error", "handover.wrong_label")
+    assert status(db, number) == "shipped"
+    assert said(right.text) == ("ok", "handover.shipped")

@@ -195,7 +195,8 @@ def pack_scan(request: Request, user: Floor, scan: Short = "", warehouse: Short 
     db, actor, code = _db(request), security.actor_of(user), scan.strip()
     current = int(pack) if pack.isdigit() else None
     with db.read() as s:
-        is_order = bool(code) and queries.find_order(s, code) is not None
+        found = queries.find_order(s, code) if code else None
+        is_order = found is not None and found.number == code  # exactly, not digits within
     try:
         if is_order or current is None:
             view = packing.open_pack(db, code, warehouse=warehouse, actor=actor)

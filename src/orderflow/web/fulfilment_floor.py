@@ -69,11 +69,14 @@ def _order_of_label(db: Db, code: str) -> str | None:
 def _next(request: Request, code: str, warehouse: str,
           current: dict[str, Any] | None) -> dict[str, Any]:
     db = _db(request)
-    with db.read() as s:
-        order = queries.find_order(s, code)
-    if order is not None:
-        return _start(request, order.number, warehouse)
-    labelled = _order_of_label(db, code)
+    if current and code in current["labels"]:  # one of this order's waybills
+        labelled: str | None = current["order"]
+    else:
+        with db.read() as s:
+            order = queries.find_order(s, code)
+        if order is not None and order.number == code:  # exactly an order number
+            return _start(request, order.number, warehouse)
+        labelled = _order_of_label(db, code)
     if labelled and (current is None or current["order"] != labelled):
         current = _start(request, labelled, warehouse)
     if current is None:
