@@ -26,6 +26,11 @@ KNOWN_CONSOLE = {
     ("POST", "/language"), ("POST", "/orders/{number}/approve"), ("POST", "/orders/{number}/hold"),
     ("POST", "/orders/{number}/release"), ("POST", "/orders/{number}/cancel"),
     ("POST", "/orders/{number}/payments"),
+    ("GET", "/fulfilment/waves"), ("GET", "/fulfilment/waves/{wave_id}"),
+    ("POST", "/fulfilment/waves"), ("POST", "/fulfilment/waves/{wave_id}/release"),
+    ("GET", "/fulfilment/pack"), ("POST", "/fulfilment/pack/scan"),
+    ("POST", "/fulfilment/pack/{pack_id}/close"), ("GET", "/fulfilment/handover"),
+    ("POST", "/fulfilment/handover/scan"), ("GET", "/fulfilment/stock"),
 }
 
 

@@ -90,7 +90,9 @@ def _pack_for_change(s: Session, pack_id: int) -> tuple[Pack, Order]:
         raise NotFound(f"no pack {pack_id}", code="pack.not_found")
     order = s.get(Order, pack.order_id)
     assert order is not None
-    return pack, queries.get_order_for_change(s, order.number)  # locks the order
+    locked = queries.get_order_for_change(s, order.number)  # locks the order (PostgreSQL)
+    s.refresh(pack)  # the scans as they are now that no other scan can run for this order
+    return pack, locked
 
 
 def _open(s: Session, number: str, warehouse: str, actor: Actor) -> tuple[Pack, Order]:
