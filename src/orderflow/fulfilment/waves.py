@@ -14,6 +14,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from orderflow import clock
@@ -133,12 +134,16 @@ def plan_waves(db: Db, *, actor: Actor, desk: CarrierDesk, zone: ZoneInfo,
     """Every allocated part not yet in a wave, grouped into new open waves."""
     if not 1 <= max_orders <= 500:
         raise ValidationFailed([FieldProblem("max_orders", "range", "from 1 to 500")])
-    with db.transaction() as s:
-        warehouse_id = stock.get_warehouse(s, warehouse).id if warehouse else None
-        parts = _waveable_parts(s, warehouse_id)
-        waves = [_create(s, key, ids, actor=actor, zone=zone)
-                 for key, ids in _plan(s, parts, desk=desk, zone=zone, max_orders=max_orders)]
-        return [_view(s, w) for w in waves]
+    try:
+        with db.transaction() as s:
+            warehouse_id = stock.get_warehouse(s, warehouse).id if warehouse else None
+            parts = _waveable_parts(s, warehouse_id)
+            waves = [_create(s, key, ids, actor=actor, zone=zone) for key, ids in
+                     _plan(s, parts, desk=desk, zone=zone, max_orders=max_orders)]
+            return [_view(s, w) for w in waves]
+    except IntegrityError as exc:  # the unique part-in-one-wave key: someone planned first
+        raise Conflict("another planner put some of these orders in a wave just now; "
+                       "plan again", code="wave.concurrent") from exc
 
 
 def _orders_of(s: Session, wave_id: int) -> list[Order]:

@@ -25,6 +25,7 @@ ERRORS: dict[str, str] = {
     "wave.state": N_("The wave is not in a state that allows this."),
     "wave.has_packed": N_("Parcels of this wave are packed already: ship them first."),
     "wave.empty": N_("No order of this wave can be picked any more."),
+    "wave.concurrent": N_("Someone else planned waves at the same moment: plan again."),
     "wave.not_found": N_("Wave not found"),
     "stock.insufficient": N_("Not enough stock."),
     "stock.not_damaged": N_("Fewer units are damaged than that."),
