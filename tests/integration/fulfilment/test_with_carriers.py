@@ -11,6 +11,7 @@ from orderflow.fulfilment.models import Shipment
 from orderflow.orders import queries
 from orderflow.orders.models import TimelineEvent
 from orderflow.shipping import service as shipping
+from orderflow.shipping import waybills
 from orderflow.shipping.demo_carriers import install_demo_carriers
 from orderflow.shipping.desk import ShippingDesk
 from orderflow.shipping.schemas import PreferencesIn
@@ -80,3 +81,25 @@ def test_an_order_no_carrier_covers_is_left_out_and_says_why(db, settings):
             TimelineEvent.order_id == order.id, TimelineEvent.kind == "wave.not_planned")))
     assert reasons == [{"code": "shipping.no_carrier"}]
     assert status(db, number) == "allocated"
+
+
+def test_a_parcel_with_an_issued_waybill_ships_with_that_tracking_number(db, settings):
+    make_catalog(db, {"SKU-1": 50})
+    carriers(db)
+    numbers = [make_order(db, settings, lines=[("SKU-1", 1)], path=ALLOCATED) for _ in range(2)]
+    wave = waves.plan_waves(db, actor=STAFF, desk=DESK, zone=ZONE)[0]
+    waves.release_wave(db, wave.id, actor=STAFF)
+    for n in numbers:
+        pack(db, n, {"SKU-1": 1})
+    issued = {n: waybills.issue(db, n, actor=STAFF, parcel_count=1)[0].tracking_number
+              for n in numbers}
+
+    one = handover.hand_over(db, numbers[0], warehouse="SH", tracking_numbers=[], desk=DESK,
+                             actor=STAFF)
+    rest = handover.ship_wave(db, wave.id, desk=DESK, actor=STAFF)
+
+    assert one.tracking_numbers == [issued[numbers[0]]]
+    assert [s.tracking_numbers for s in rest.shipped] == [[issued[numbers[1]]]]
+    assert rest.skipped == {}
+    assert [status(db, n) for n in numbers] == ["shipped", "shipped"]
+    assert [w.state for w in waves.list_waves(db)] == ["shipped"]
