@@ -114,3 +114,18 @@ def test_warehouse_routes_need_the_fulfilment_scope(client, db, method, path):
     r = getattr(client, method)(path, **({"json": {}} if method == "post" else {}))
 
     assert (r.status_code, r.json()["code"]) == (403, "auth.missing_scope")
+
+
+def test_a_packed_parcel_is_re_opened_with_a_reason(client, db, settings):
+    number = make_order(db, settings, lines=[("SKU-1", 1)], path=["approved", "allocated"])
+    wave_id = client.post("/api/v1/waves", json={}).json()[0]["id"]
+    client.post(f"/api/v1/waves/{wave_id}/release")
+    packed = client.post("/api/v1/packs", json={"order_number": number, "warehouse": "SH",
+                                                 "weight_g": 300, "scans": ["SKU-1"]}).json()
+
+    no_reason = client.post(f"/api/v1/packs/{packed['id']}/reopen", json={"reason": ""})
+    reopened = client.post(f"/api/v1/packs/{packed['id']}/reopen", json={"reason": "box torn"})
+
+    assert (no_reason.status_code, no_reason.json()["errors"][0]["field"]) == (422, "reason")
+    assert (reopened.status_code, reopened.json()["state"]) == (200, "open")
+    assert status(db, number) == "picking"

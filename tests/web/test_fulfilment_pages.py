@@ -176,3 +176,22 @@ def test_a_tracking_number_that_is_not_the_orders_waybill_is_refused(app, client
     assert said(wrong.text) == ("error", "handover.wrong_label")
     assert status(db, number) == "shipped"
     assert said(right.text) == ("ok", "handover.shipped")
+
+
+def test_a_closed_parcel_is_re_opened_from_the_station(client, floor, db, settings):
+    number, _ = released(client, floor, db, settings, [("SKU-1", 1)])
+    opened = follow(client, post(client, "/fulfilment/pack/scan", floor, scan=number,
+                                 warehouse="SH", pack=""))
+    pack_id = re.search(r'name="pack" value="(\d+)"', opened.text).group(1)
+    post(client, "/fulfilment/pack/scan", floor, scan=barcode(db, "SKU-1"), warehouse="SH",
+         pack=pack_id)
+    post(client, f"/fulfilment/pack/{pack_id}/close", floor, weight_g="300", parcel_count="1",
+         inspection="passed", warehouse="SH")
+    closed = client.get(f"/fulfilment/pack?warehouse=SH&pack={pack_id}")
+
+    page = follow(client, post(client, f"/fulfilment/pack/{pack_id}/reopen", floor,
+                               warehouse="SH", reason="wrong box"))
+
+    assert 'data-testid="reopen-form"' in closed.text
+    assert said(page.text) == ("ok", "pack.reopened")
+    assert status(db, number) == "picking"

@@ -23,6 +23,7 @@ from orderflow.fulfilment.schemas import (
     PickListOut,
     PickRowOut,
     ReasonIn,
+    RequiredReasonIn,
     ShippedOut,
     ThresholdIn,
     WaveOut,
@@ -136,6 +137,13 @@ def pack(body: PackIn, token: Writer, db: DbDep) -> PackOut:
                                 parcel_count=body.parcel_count, inspection=body.inspection,
                                 note=body.inspection_note, actor=actor_of(token))
     return PackOut.model_validate(view)
+
+
+@router.post("/packs/{pack_id}/reopen", response_model=PackOut)
+def reopen_pack(pack_id: int, body: RequiredReasonIn, token: Writer, db: DbDep) -> PackOut:
+    """Open a closed parcel that has not left again; its scans start over."""
+    return PackOut.model_validate(packing.reopen_pack(db, pack_id, actor=actor_of(token),
+                                                      reason=body.reason))
 
 
 @router.post("/handover", response_model=ShippedOut)

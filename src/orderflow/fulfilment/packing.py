@@ -276,6 +276,28 @@ def _pack_part(s: Session, order: Order, pack: Pack, *, actor: Actor, data: dict
         lifecycle.transition(s, order, Status.PACKED, actor=actor, data=data)
 
 
+def reopen_pack(db: Db, pack_id: int, *, actor: Actor, reason: str) -> PackView:
+    """Open a closed, not yet shipped parcel again (wrong weight, torn box): its units go
+    back to unpacked, the scans start over, a packed order goes back to picking."""
+    if not reason.strip():
+        raise ValidationFailed([FieldProblem("reason", "reason.required", "a reason is required")])
+    with db.transaction() as s:
+        pack, order = _pack_for_change(s, pack_id)
+        if pack.state is not PackState.CLOSED:
+            raise Conflict(f"the parcel of {order.number} is {pack.state.value}, not closed",
+                           code="pack.not_closed")
+        for line, _qty in allocation.parts_of(s, order.id)[pack.warehouse_id]:
+            line.packed = line.shipped  # still picked: only the packing is undone
+        pack.state = PackState.OPEN
+        pack.scanned = {}
+        pack.closed_at = None
+        if order.status is Status.PACKED:
+            lifecycle.transition(s, order, Status.PICKING, actor=actor, reason=reason.strip())
+        lifecycle.record(s, order, "pack.reopened", actor=actor, reason=reason.strip(),
+                         data={"warehouse_id": pack.warehouse_id})
+        return _view(s, pack, order)
+
+
 def get_pack(db: Db, pack_id: int) -> PackView:
     with db.read() as s:
         pack = s.get(Pack, pack_id)

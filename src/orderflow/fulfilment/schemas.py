@@ -62,6 +62,10 @@ class ReasonIn(In):
     reason: Annotated[str, Field(max_length=500)] | None = None
 
 
+class RequiredReasonIn(In):
+    reason: Annotated[str, Field(min_length=1, max_length=300)]
+
+
 class PackIn(In):
     order_number: Code
     warehouse: Code

@@ -254,3 +254,17 @@ def pack_reset(request: Request, pack_id: int, user: Floor, warehouse: Short = "
         return _to_station(warehouse, pack_id)
     _say(request, "pack_said", "ok", "pack.reset", order=view.order_number)
     return _to_station(view.warehouse, pack_id)
+
+
+@router.post("/fulfilment/pack/{pack_id}/reopen")
+def pack_reopen(request: Request, pack_id: int, user: Floor, warehouse: Short = "",
+                reason: Annotated[str, Form(max_length=300)] = "") -> Response:
+    try:
+        view = packing.reopen_pack(_db(request), pack_id, actor=security.actor_of(user),
+                                   reason=reason)
+    except OrderFlowError as exc:
+        _say(request, "pack_said", "error", exc.code, detail=exc.detail,
+             fields=_problem(exc)["fields"])
+        return _to_station(warehouse, pack_id)
+    _say(request, "pack_said", "ok", "pack.reopened", order=view.order_number)
+    return _to_station(view.warehouse, pack_id)

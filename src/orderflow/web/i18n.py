@@ -89,6 +89,7 @@ EVENT_LABELS: dict[str, str] = {
     "pack.closed": N_("Parcel packed and checked"),
     "parcel.shipped": N_("Parcel handed over (part of the order)"),
     "wave.not_planned": N_("Not put in a wave"),
+    "pack.reopened": N_("Parcel re-opened"),
 }
 
 ROLE_LABELS: dict[str, str] = {

@@ -11,7 +11,7 @@ from orderflow.fulfilment import packing, waves
 from orderflow.fulfilment.models import Pack
 from orderflow.orders import queries
 from orderflow.orders.models import TimelineEvent
-from tests.builders.fulfilment import DESK, ZONE, barcode, released_wave, status
+from tests.builders.fulfilment import DESK, ZONE, barcode, pack, released_wave, status
 from tests.builders.orders import STAFF, make_catalog, make_order
 
 
@@ -130,3 +130,19 @@ def test_scanning_the_order_again_resumes_the_same_parcel(db, picking):
     again = packing.open_pack(db, picking, warehouse="SH", actor=STAFF)
 
     assert (again.id, again.scanned, again.wave) == (first.id, {"SKU-1": 1}, first.wave)
+
+
+def test_a_closed_parcel_can_be_re_opened_until_it_leaves(db, picking):
+    pack_id = pack(db, picking, {"SKU-1": 2, "SKU-2": 1})
+
+    again = packing.reopen_pack(db, pack_id, actor=STAFF, reason="box torn")
+
+    assert (again.state, again.scanned) == ("open", {})
+    assert status(db, picking) == "picking"
+    assert lines(db, picking) == [("SKU-1", 2, 0), ("SKU-2", 1, 0)]
+    assert len(events(db, picking, "pack.reopened")) == 1
+    with pytest.raises(Conflict) as twice:
+        packing.reopen_pack(db, pack_id, actor=STAFF, reason="again")
+    assert twice.value.code == "pack.not_closed"
+    with pytest.raises(ValidationFailed):
+        packing.reopen_pack(db, pack_id, actor=STAFF, reason=" ")
