@@ -70,6 +70,7 @@ class Printed:
     labels: int
     printed: list[str] = field(default_factory=list)  # order numbers, in print order
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (order number, why)
+    skip_codes: dict[str, str] = field(default_factory=dict)  # order number -> error code
     reprints: list[str] = field(default_factory=list)
 
     @property
@@ -114,8 +115,10 @@ def label_for(s: Session, order: Order, w: Waybill, carrier: Carrier, *, languag
     )
 
 
-def _issue_missing(db: Db, numbers: Sequence[str], actor: Actor) -> list[tuple[str, str]]:
-    skipped = []
+def _issue_missing(db: Db, numbers: Sequence[str],
+                   actor: Actor) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    skipped: list[tuple[str, str]] = []
+    codes: dict[str, str] = {}
     for number in numbers:
         with db.read() as s:
             order = queries.find_order(s, number)
@@ -123,6 +126,7 @@ def _issue_missing(db: Db, numbers: Sequence[str], actor: Actor) -> list[tuple[s
                                      for w in waybills.live_waybills(s, order.id)))
         if order is None:
             skipped.append((number, "order not found"))
+            codes[number] = "order.not_found"
             continue
         if has:
             continue
@@ -130,7 +134,8 @@ def _issue_missing(db: Db, numbers: Sequence[str], actor: Actor) -> list[tuple[s
             waybills.issue(db, number, actor=actor)
         except OrderFlowError as exc:
             skipped.append((number, str(exc)))
-    return skipped
+            codes[number] = exc.code
+    return skipped, codes
 
 
 def _labels(db: Db, job: PrintJob, skip: set[str]) -> tuple[list[LabelData],
@@ -204,12 +209,12 @@ def print_labels(db: Db, job: PrintJob, *, actor: Actor, progress: Progress | No
     (manual carrier, carrier refused) is skipped and reported, the others still print.
     """
     batch = batch_id or uuid.uuid4().hex
-    skipped = _issue_missing(db, job.orders, actor)
+    skipped, codes = _issue_missing(db, job.orders, actor)
     labels, rows = _labels(db, job, {n for n, _ in skipped})
     content, media_type = render(labels, job, progress)
     reprints = _record(db, batch, job, rows, actor) if rows else []
     printed = list(dict.fromkeys(r[2] for r in rows))
-    return Printed(batch, content, media_type, len(labels), printed, skipped, reprints)
+    return Printed(batch, content, media_type, len(labels), printed, skipped, codes, reprints)
 
 
 def orders_of_wave(db: Db, wave_id: int) -> list[str]:
@@ -258,7 +263,8 @@ def run_batch(db: Db, batch_id: str, job: PrintJob, *, actor: Actor, directory: 
         path = directory / result.filename
         path.write_bytes(result.content)
         _set_batch(db, batch_id, state="done", done=result.labels, total=result.labels,
-                   file_path=str(path), skipped=[list(p) for p in result.skipped],
+                   file_path=str(path),
+                   skipped=[[n, why, result.skip_codes.get(n, "")] for n, why in result.skipped],
                    finished_at=clock.utcnow())
     except Exception as exc:
         _set_batch(db, batch_id, state="failed", error=str(exc)[:500],
