@@ -10,9 +10,11 @@ from orderflow.api import catalog as catalog_api
 from orderflow.api import changes as changes_api
 from orderflow.api import channels as channels_api
 from orderflow.api import exceptions as exceptions_api
+from orderflow.api import fulfilment as fulfilment_api
 from orderflow.api import notify as notify_api
 from orderflow.api import orders as orders_api
 from orderflow.api import review as review_api
+from orderflow.api import shipping as shipping_api
 from orderflow.config import Settings, get_settings
 from orderflow.db import Db, get_db
 
@@ -44,6 +46,8 @@ def create_app(db: Db | None = None, settings: Settings | None = None) -> FastAP
     app.include_router(changes_api.router)
     app.include_router(exceptions_api.router)
     app.include_router(carrier_hooks.router)
+    app.include_router(shipping_api.router)
+    app.include_router(fulfilment_api.router)
     web.install(app)
 
     @app.get("/healthz", include_in_schema=False)

@@ -20,9 +20,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from orderflow import cli_exceptions as exceptions_cli
+from orderflow import cli_shipping, cli_warehouse, logs, review_cli
 from orderflow import demo as demo_data
 from orderflow import doctor as checks
-from orderflow import logs, review_cli
 from orderflow import migrate as migrations
 from orderflow import worker as worker_mod
 from orderflow.auth import service as auth
@@ -49,6 +49,9 @@ app.add_typer(review_cli.app, name="review")
 app.add_typer(channel_cli.app, name="channels")
 app.add_typer(channel_cli.desk_app, name="desk")
 app.add_typer(exceptions_cli.app, name="exceptions")
+app.add_typer(cli_shipping.labels_app, name="labels")
+app.add_typer(cli_shipping.carriers_app, name="carriers")
+app.add_typer(cli_warehouse.warehouse_app, name="warehouse")
 console = Console()
 err = Console(stderr=True)
 

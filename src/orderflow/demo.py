@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from orderflow import demo_review as review_demo
+from orderflow import demo_shipping, demo_warehouse
 from orderflow.auth import service as auth
 from orderflow.auth.models import Role
 from orderflow.catalog import service as catalog
@@ -417,6 +418,9 @@ def load(
     review_demo.load(db, settings, skus)  # orders waiting in the review queue, with reasons
     load_tracking(db)
     load_logistics(db, settings)
+    demo_shipping.load_carriers(db)
+    demo_warehouse.load(db, settings)
+    demo_shipping.load(db, settings)
     return DemoResult(len(skus), made, token)
 
 

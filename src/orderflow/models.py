@@ -15,6 +15,7 @@ from orderflow.orders import models as order_models
 from orderflow.orders import relations as order_relations
 from orderflow.payments import models as payment_models
 from orderflow.review import models as review_models
+from orderflow.shipping import models as shipping_models
 from orderflow.tracking import models as tracking_models
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "outbox",
     "payment_models",
     "review_models",
+    "shipping_models",
     "tracking_models",
 ]
 

@@ -68,6 +68,7 @@ LAYERS = [
     "payments",
     "intake",
     "fulfilment",
+    "shipping",
     "reports",
 ]
 

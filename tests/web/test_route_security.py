@@ -35,6 +35,11 @@ KNOWN_CONSOLE = {
     ("POST", "/review/{number}/approve"), ("POST", "/review/{number}/hold"),
     ("POST", "/review/{number}/cancel"), ("POST", "/review/{number}/rerun"),
     ("POST", "/review/{number}/edit"), ("GET", "/review-settings"), ("POST", "/review-settings"),
+    ("GET", "/fulfilment/waves"), ("GET", "/fulfilment/waves/{wave_id}"),
+    ("POST", "/fulfilment/waves"), ("POST", "/fulfilment/waves/{wave_id}/release"),
+    ("GET", "/fulfilment/pack"), ("POST", "/fulfilment/pack/scan"),
+    ("POST", "/fulfilment/pack/{pack_id}/close"), ("GET", "/fulfilment/handover"),
+    ("POST", "/fulfilment/handover/scan"), ("GET", "/fulfilment/stock"),
 }
 
 
@@ -50,7 +55,7 @@ def console_routes(app: FastAPI) -> set[tuple[str, str]]:
 
 
 def concrete(path: str, number: str) -> str:
-    return re.sub(r"\{case_id\}", "1", re.sub(r"\{number\}", number, path))
+    return re.sub(r"\{(\w+)\}", lambda m: number if m.group(1) == "number" else "1", path)
 
 
 @pytest.fixture

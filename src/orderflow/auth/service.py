@@ -27,6 +27,8 @@ SCOPES = frozenset({
     "stock:read", "stock:write", "notify:read", "notify:write",
     "channels:read", "channels:write",
     "exceptions:read", "exceptions:write",
+    "fulfilment:read", "fulfilment:write",
+    "shipping:read", "shipping:write",
 })
 ALL_SCOPES = sorted(SCOPES)
 TOKEN_PREFIX = "oft_"

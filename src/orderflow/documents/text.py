@@ -42,18 +42,22 @@ def wrap(text: str, width: float, size: float, measure: Measure) -> list[str]:
 
 
 def _wrap_paragraph(text: str, width: float, size: float, measure: Measure) -> list[str]:
+    """Greedy, with a running width: both measures are additive per character (no kerning),
+    so a line's width is the sum of its tokens' and each token is measured once."""
     lines: list[str] = []
-    current = ""
+    current, current_w = "", 0.0
     for token in _TOKENS.findall(text):
-        if measure(current + token, size) <= width:
-            current += token
+        token_w = measure(token, size)
+        if current_w + token_w <= width + 1e-9:
+            current, current_w = current + token, current_w + token_w
             continue
         if current.strip():
             lines.append(current.rstrip())
-        current = "" if token.isspace() else token
-        if measure(current, size) > width:
+        current, current_w = ("", 0.0) if token.isspace() else (token, token_w)
+        if current_w > width:
             *full, current = _split_long(current, width, size, measure)
             lines.extend(full)
+            current_w = measure(current, size)
     if current.strip():
         lines.append(current.rstrip())
     return lines

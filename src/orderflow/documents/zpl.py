@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from orderflow.documents.barcodes import QUIET_MODULES, code128_modules, qr_matrix
+from orderflow.documents.barcodes import QUIET_MODULES, code128_modules, qr_modules
 from orderflow.documents.label_layout import (
     Barcode,
     LabelSize,
@@ -58,7 +58,7 @@ def _barcode(op: Barcode) -> str:
 
 
 def _qr(op: Qr) -> str:
-    magnification = max(1, min(10, dots(op.size) // (len(qr_matrix(op.value)) + 2)))
+    magnification = max(1, min(10, dots(op.size) // (qr_modules(op.value) + 2)))
     return f"^FO{dots(op.x)},{dots(op.y)}^BQN,2,{magnification}^FH_^FDMA,{field_data(op.value)}^FS"
 
 

@@ -1,7 +1,8 @@
-"""Fulfilment use cases at their simplest: allocate, pick, pack, ship, deliver.
+"""Fulfilment use cases: allocation, and the direct pick / pack / ship / deliver steps.
 
-The fulfilment issue grows these into waves, pack-and-scan and waybills; the
-quantities, stock moves and statuses they write are already the real ones.
+Warehouse staff go through waves (`waves`), the pack station (`packing`) and the
+hand-over (`handover`); the direct steps here move a whole order at once (demo data,
+integrations that report a shipment made elsewhere).
 """
 
 from __future__ import annotations
@@ -9,14 +10,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from orderflow import clock
 from orderflow.db import Db
-from orderflow.errors import FieldProblem, ValidationFailed
+from orderflow.errors import FieldProblem, OrderFlowError, ValidationFailed
+from orderflow.fulfilment import allocation, rules
 from orderflow.fulfilment.models import Shipment
 from orderflow.inventory import service as inventory
-from orderflow.orders import lifecycle, placement, queries
+from orderflow.orders import lifecycle, queries
 from orderflow.orders.lifecycle import Actor
 from orderflow.orders.models import Order
 from orderflow.orders.status import Status
@@ -27,22 +30,21 @@ def _lines_to(s: Session, order: Order, stage: str, source: str) -> None:
         setattr(line, stage, getattr(line, source))
 
 
-def allocate_order(db: Db, number: str, *, actor: Actor) -> None:
+def allocate_order(db: Db, number: str, *, actor: Actor) -> rules.Plan:
+    """Allocate to one warehouse that can ship every line (the nearest the destination
+    if several can), else split across warehouses; reserved stock becomes allocated."""
     with db.transaction() as s:
         order = queries.get_order_for_change(s, number)
         lifecycle.check(order, Status.ALLOCATED)
-        lines = queries.lines_of(s, order.id)
-        if any(ln.reserved < ln.ordered - ln.cancelled for ln in lines):
-            placement.reserve_order(s, order, lines)
-        moved = inventory.allocate(s, order.id)
-        _lines_to(s, order, "allocated", "reserved")
+        plan, codes = allocation.allocate(s, order)
         lifecycle.transition(
             s,
             order,
             Status.ALLOCATED,
             actor=actor,
-            data={"warehouses": sorted({r.warehouse_id for r in moved})},
+            data={"warehouses": [codes[w] for w in plan.warehouses], "allocation": plan.kind},
         )
+        return plan
 
 
 def start_picking(db: Db, number: str, *, actor: Actor) -> None:
@@ -144,3 +146,21 @@ def complete_order(db: Db, number: str, *, actor: Actor) -> None:
     with db.transaction() as s:
         order = queries.get_order_for_change(s, number)
         lifecycle.transition(s, order, Status.COMPLETED, actor=actor, reason="delivery confirmed")
+
+
+def allocate_approved(db: Db, *, actor: Actor,
+                      limit: int = 200) -> tuple[list[str], dict[str, str]]:
+    """Allocate every approved order, oldest first, each in its own transaction. Returns
+    the numbers allocated and, for the others, why not (out of stock, changed meanwhile)."""
+    with db.read() as s:
+        numbers = list(s.scalars(select(Order.number).where(Order.status == Status.APPROVED)
+                                 .order_by(Order.id).limit(limit)))
+    done: list[str] = []
+    failed: dict[str, str] = {}
+    for number in numbers:
+        try:
+            allocate_order(db, number, actor=actor)
+            done.append(number)
+        except OrderFlowError as exc:
+            failed[number] = exc.detail
+    return done, failed

@@ -124,9 +124,11 @@ def allocate(s: Session, order_id: int) -> list[Reservation]:
     return active
 
 
-def consume(s: Session, order_id: int) -> list[Reservation]:
-    """Allocated stock leaves the building: on hand and allocated both go down."""
-    allocated = [r for r in live_reservations(s, order_id) if r.state is ReservationState.ALLOCATED]
+def consume(s: Session, order_id: int, warehouse_id: int | None = None) -> list[Reservation]:
+    """Allocated stock leaves the building: on hand and allocated both go down (only at
+    `warehouse_id` when given: one part of a split order)."""
+    allocated = [r for r in live_reservations(s, order_id) if r.state is ReservationState.ALLOCATED
+                 and warehouse_id in (None, r.warehouse_id)]
     for r in allocated:
         _shift(s, r, on_hand=-r.quantity, allocated=-r.quantity)
         r.state = ReservationState.CONSUMED

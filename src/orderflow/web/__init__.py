@@ -21,6 +21,8 @@ from orderflow.web import (
     changes,
     channels,
     customer,
+    fulfilment,
+    fulfilment_floor,
     imports,
     notify_notices,
     notify_settings,
@@ -29,6 +31,8 @@ from orderflow.web import (
     orders,
     review,
     security,
+    shipping,
+    shipping_print,
     tracking,
 )
 from orderflow.web.rendering import render
@@ -61,6 +65,10 @@ def install(app: FastAPI) -> None:
     app.include_router(review.router)
     app.include_router(customer.router)
     app.include_router(tracking.router)
+    app.include_router(shipping.router)
+    app.include_router(shipping_print.router)
+    app.include_router(fulfilment.router)
+    app.include_router(fulfilment_floor.router)
     for router in (notify_templates.router, notify_settings.router, notify_notices.router,
                    notify_webhooks.router):
         app.include_router(router)

@@ -97,6 +97,19 @@ DELIVERY_STATE_LABELS: dict[str, str] = {
     "stale": N_("Stale (older version)"),
     "ignored": N_("Ignored"),
     "failed": N_("Failed"),
+    "carrier.chosen": N_("Carrier chosen"),
+    "shipping.preferences": N_("Shipping wishes recorded"),
+    "waybill.issued": N_("Waybill issued"),
+    "waybill.recorded": N_("Waybill number recorded"),
+    "waybill.voided": N_("Waybill voided"),
+    "waybill.printed": N_("Label printed"),
+    "waybill.reprinted": N_("Label re-printed"),
+    "pack.misscan": N_("Mis-scan at the pack station"),
+    "pack.inspection_failed": N_("Outbound inspection failed"),
+    "pack.closed": N_("Parcel packed and checked"),
+    "parcel.shipped": N_("Parcel handed over (part of the order)"),
+    "wave.not_planned": N_("Not put in a wave"),
+    "pack.reopened": N_("Parcel re-opened"),
 }
 
 ROLE_LABELS: dict[str, str] = {
@@ -155,6 +168,19 @@ FIELD_LABELS: dict[str, str] = {
     "kind": N_("Split"),
     "code": N_("Code"),
     "secret": N_("Signing secret"),
+    "designated_carrier": N_("Designated carrier"),
+    "promise_by": N_("Promised by"),
+    "tracking_number": N_("Tracking number"),
+    "parcel_count": N_("Parcels"),
+    "parcel_no": N_("Parcel"),
+    "first": N_("First weight"),
+    "extra": N_("Each extra unit"),
+    "transit_days": N_("Transit days"),
+    "first_weight_g": N_("First weight (g)"),
+    "extra_unit_g": N_("Extra-weight unit (g)"),
+    "cutoff": N_("Daily cut-off"),
+    "orders": N_("Orders"),
+    "wave": N_("Wave"),
 }
 
 ERROR_LABELS: dict[str, str] = {
@@ -174,6 +200,38 @@ ERROR_LABELS: dict[str, str] = {
     "split.status": N_("Only orders not yet allocated can be split."),
     "merge.not_merged": N_("The order is not merged."),
     "channel.not_failed": N_("Only failed deliveries are processed again."),
+    "shipping.no_carrier": N_("No carrier service covers this destination."),
+    "waybill.pending": N_(
+        "The carrier did not answer; try again (no second waybill will be issued)."),
+    "waybill.refused": N_("The carrier refused the waybill."),
+    "waybill.manual_entry": N_("This carrier's waybill numbers are scanned or typed in."),
+    "waybill.exists": N_("This parcel already has a waybill; void it first."),
+    "waybill.voided": N_("This waybill is already void."),
+    "print.nothing": N_("Nothing to print: the order has no waybill."),
+}
+
+SERVICE_LEVEL_LABELS: dict[str, str] = {
+    "standard": N_("Standard"),
+    "express": N_("Express"),
+    "same_day": N_("Same day"),
+}
+
+ADAPTER_LABELS: dict[str, str] = {
+    "simulated": N_("simulated carrier (built in)"),
+    "http": N_("carrier API"),
+    "manual": N_("scanned or typed by staff"),
+}
+
+WAYBILL_STATE_LABELS: dict[str, str] = {
+    "requested": N_("Requested"),
+    "issued": N_("Issued"),
+    "voided": N_("Void"),
+}
+
+BATCH_STATE_LABELS: dict[str, str] = {
+    "running": N_("Printing…"),
+    "done": N_("Done"),
+    "failed": N_("Failed"),
 }
 
 LABELS: dict[str, dict[str, str]] = {
@@ -187,6 +245,10 @@ LABELS: dict[str, dict[str, str]] = {
     "field": FIELD_LABELS,
     "error": ERROR_LABELS,
     "delivery_state": DELIVERY_STATE_LABELS,
+    "service_level": SERVICE_LEVEL_LABELS,
+    "adapter": ADAPTER_LABELS,
+    "waybill_state": WAYBILL_STATE_LABELS,
+    "batch_state": BATCH_STATE_LABELS,
 }
 
 

@@ -15,6 +15,7 @@ from orderflow import money
 from orderflow.auth.service import StaffIdentity
 from orderflow.db import Db
 from orderflow.errors import FieldProblem, NotFound, OrderFlowError, ValidationFailed
+from orderflow.fulfilment import stock as fulfilment_stock
 from orderflow.orders import lifecycle, merging
 from orderflow.orders.models import LINE_QUANTITIES, Order
 from orderflow.orders.status import SHIPPED_OR_LATER, TERMINAL, Status
@@ -23,6 +24,7 @@ from orderflow.reports import orders as views
 from orderflow.reports.stuck import why_stuck
 from orderflow.review import queries as review_queries
 from orderflow.review.queries import ClassFilter
+from orderflow.shipping import queries as shipping_queries
 from orderflow.web import notify_queries, queries, security, tracking_panels
 from orderflow.web.rendering import render
 
@@ -48,8 +50,10 @@ def dashboard(request: Request) -> Response:
     with _db(request).read() as s:
         counts = queries.counts_by_status(s)
         exceptions = tracking_panels.queue_counts(s)
+        stock_alerts = fulfilment_stock.alerts(s)
     return render(request, "dashboard/index.html",
                   {"counts": counts, "total": sum(counts.values()), "exceptions": exceptions,
+                   "stock_alerts": stock_alerts,
                    **notify_queries.dashboard_panels(_db(request))})
 
 
@@ -178,6 +182,7 @@ def detail_page(request: Request, number: str, *, error: OrderFlowError | None =
         language = security.language_of(request)
         blockers = [b.text(language) for b in why_stuck(s, order, _zone(request), language)]
         panels = tracking_panels.order_panels(s, order)
+        shipping = shipping_queries.order_panel(s, order)
     context = {
         "order": view, "actions": actions, "error": error, "failed": failed, "form": form or {},
         "quantities": LINE_QUANTITIES, "methods": list(PaymentMethod),
@@ -186,6 +191,7 @@ def detail_page(request: Request, number: str, *, error: OrderFlowError | None =
         "notices": notices, "resendable": {st.value for st in notify_queries.RESENDABLE},
         "blockers": blockers, "relations": relations,
         **panels,
+        "shipping": shipping,
     }
     return render(request, "orders/detail.html", context, status_code=status_code)
 

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from orderflow.documents import render_labels
+from orderflow.documents import barcodes, render_labels
 from orderflow.documents.models import LabelData
 
-from .conftest import decode, make_label, render_page
+from .conftest import decode, make_label, need, render_page
 
 
 @pytest.mark.parametrize("size", ["100x150", "76x130"])
@@ -30,3 +30,23 @@ def test_a_long_alphanumeric_tracking_number_still_decodes_on_the_small_label() 
         render_page(render_labels([make_label(1, tracking_number=number)], size="76x130"), dpi=203)
     )
     assert found["CODE128"] == [number]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["SF1234567890123", "https://t.orderflow.example/SF1234567890123", "x" * 120,
+     "中文测试" * 10, "A" * 300],
+)
+def test_the_fast_reed_solomon_step_gives_reportlabs_codewords(value: str) -> None:
+    qrencoder = need("reportlab.graphics.barcode.qrencoder")
+    qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    qr.addData(value)
+    version = qr.calculate_version()
+
+    fast = barcodes._codewords(version, qr.errorCorrectLevel, qr.dataList)
+
+    assert fast == qrencoder.QRCode.createData(version, qr.errorCorrectLevel, qr.dataList)
+    assert barcodes.qr_modules(value) == len(barcodes.qr_matrix(value)) == version * 4 + 17
+    qr.version = version
+    qr.makeImpl(False, barcodes.FIXED_MASK)  # reportlab's own placement of the same symbol
+    assert barcodes.qr_matrix(value) == [[bool(m) for m in row] for row in qr.modules]

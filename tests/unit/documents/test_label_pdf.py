@@ -140,6 +140,24 @@ def test_a_generator_streams_into_a_file_in_bounded_memory(tmp_path: Path) -> No
     assert peak < 50e6
 
 
+def test_memory_per_label_stays_small_over_a_batch(tmp_path: Path) -> None:
+    """Pages are deflated as they finish: memory grows by the compressed page only."""
+    traced: dict[int, int] = {}
+
+    def sample(done: int, _total: int | None) -> None:
+        if done in (100, 400):
+            traced[done] = tracemalloc.get_traced_memory()[0]
+
+    tracemalloc.start()
+    with (tmp_path / "labels.pdf").open("wb") as out:
+        write_labels(out, (make_label(n) for n in range(400)), progress=sample)
+    tracemalloc.stop()
+
+    per_label = (traced[400] - traced[100]) / 300
+    print(f"\n{per_label / 1024:.1f} KiB held per label")
+    assert per_label < 8 * 1024  # ~15 KiB when reportlab kept the raw page streams
+
+
 def test_unsized_iterables_report_no_total() -> None:
     calls: list[tuple[int, int | None]] = []
     render_labels((make_label(n) for n in range(3)), progress=lambda d, t: calls.append((d, t)))

@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 import orderflow.db
 
 revision = '0008'
-down_revision = '0003'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

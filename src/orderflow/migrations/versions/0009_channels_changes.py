@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 import orderflow.db
 
 revision = '0009'
-down_revision = '0003'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
