@@ -10,7 +10,7 @@ of another city), international ones with postal codes, mobile and landline phon
 remarks, COD, likely duplicates and stock conflicts. Each order goes through every
 rule family, the classification and the promise date — what review_order() computes
 before it writes. Prints progress and orders/s; ends with ONE line of JSON with the
-key review_orders_per_s (see docs/notes/desk-review.md for figures).
+key review_orders_per_s (see docs/guide/desk-review.md for figures).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ pack check and the hand-over.
     python bench/warehouse.py --quick       # 150 orders
     python bench/warehouse.py --orders 2000 --backend sqlite
 
-Ends with ONE line of JSON (figures per database; see docs/notes/fulfilment-warehouse.md).
+Ends with ONE line of JSON (figures per database; see docs/guide/fulfilment-warehouse.md).
 """
 
 from __future__ import annotations
