@@ -9,6 +9,7 @@ Without /usr/bin/chromium they are skipped, unless CI is set, where they fail.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from orderflow.app import create_app
 from orderflow.config import Settings
@@ -92,3 +93,25 @@ def base_url(db: Db, settings: Settings) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh English desktop context; a module sets DESKTOP for another viewport."""
+    viewport = getattr(request.module, "DESKTOP", {"width": 1280, "height": 900})
+    context = browser.new_context(viewport=viewport, locale="en-US")
+    yield context.new_page()
+    context.close()
+
+
+def sign_in(page: Page, base_url: str, next_path: str = "/", *, username: str = "alice") -> None:
+    """Open a console page, get sent to the login, sign in and land back on the page."""
+    page.goto(base_url + next_path)
+    expect(page).to_have_url(re.compile(r"/login\?next="))
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form[action='/login'] button[type=submit]")
+    expect(page).to_have_url(base_url + next_path)

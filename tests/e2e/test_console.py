@@ -4,7 +4,6 @@ Chinese; and the screenshots in docs/screenshots/ of every page in both language
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -15,11 +14,10 @@ from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.orders import service as orders
 from tests.builders.orders import NEEDS_REVIEW, STAFF, make_catalog, make_order
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import PASSWORD, SCREENSHOTS, sign_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
 DESKTOP = {"width": 1280, "height": 800}
 
 
@@ -49,24 +47,12 @@ def shop(db: Db, settings: Settings) -> dict[str, str]:
     return _orders(db, settings)
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=DESKTOP, locale="en-US")
-    yield context.new_page()
-    context.close()
 
-
-def _sign_in(page: Page, base_url: str, next_path: str = "/") -> None:
-    page.goto(base_url + next_path)
-    expect(page).to_have_url(re.compile(r"/login\?next="))
-    page.fill("input[name=username]", "alice")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/login'] button[type=submit]")
 
 
 def test_staff_sign_in_filter_open_approve_and_switch_to_chinese(
         page: Page, base_url: str, shop: dict[str, str]) -> None:
-    _sign_in(page, base_url, "/orders")
+    sign_in(page, base_url, "/orders")
 
     expect(page).to_have_url(base_url + "/orders")
     rows = page.locator("[data-testid=order-table] tbody tr")
@@ -110,7 +96,7 @@ def test_screenshots_of_every_page(browser: Browser, base_url: str, db: Db,
     expect(page.locator("html")).to_have_attribute("lang", language)
     page.screenshot(path=SCREENSHOTS / f"login.{language}.png", full_page=True)
 
-    _sign_in(page, base_url)
+    sign_in(page, base_url)
     shots = {"dashboard": "/", "orders-list": "/orders",
              "order-detail": f"/orders/{shop['review']}",
              "order-detail-held": f"/orders/{shop['held']}", "orders-import": "/orders/import"}

@@ -5,7 +5,6 @@ its inbox; screenshots of each screen in both languages."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 
 import httpx
@@ -18,12 +17,11 @@ from orderflow.config import Settings
 from orderflow.db import Db
 from tests.builders.orders import make_catalog, make_order
 from tests.channels.helpers import dumps, woo_headers, woo_order
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import PASSWORD, SCREENSHOTS, sign_in
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SADeprecationWarning")]
 
-PASSWORD = "correct horse battery"
 DESKTOP = {"width": 1280, "height": 900}
 
 
@@ -44,24 +42,13 @@ def floor(db: Db, settings: Settings) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=DESKTOP, locale="en-US")
-    yield context.new_page()
-    context.close()
 
-
-def _sign_in(page: Page, base_url: str, next_path: str = "/") -> None:
-    page.goto(base_url + next_path)
-    page.fill("input[name=username]", "boss")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/login'] button[type=submit]")
 
 
 def test_change_split_merge_and_key_in_an_order(page: Page, base_url: str,
                                                 floor: dict[str, str]) -> None:
     number = floor["change"]
-    _sign_in(page, base_url, f"/orders/{number}")
+    sign_in(page, base_url, f"/orders/{number}", username="boss")
 
     form = page.get_by_test_id("address-form")
     form.locator("input[name=detail]").fill("文三路 8 号 2 单元")
@@ -107,7 +94,7 @@ def test_change_split_merge_and_key_in_an_order(page: Page, base_url: str,
 def test_a_shop_is_added_and_its_webhook_shows_in_the_inbox(page: Page, base_url: str,
                                                             floor: dict[str, str],
                                                             db: Db) -> None:
-    _sign_in(page, base_url, "/channels")
+    sign_in(page, base_url, "/channels", username="boss")
     add = page.get_by_test_id("add-shop")
     add.locator("input[name=code]").fill("woo-shop")
     add.locator("select[name=platform]").select_option("woocommerce")
@@ -135,7 +122,7 @@ def test_screenshots_of_the_desk_screens(browser: Browser, base_url: str, db: Db
     context = browser.new_context(viewport=DESKTOP, locale=language)
     page = context.new_page()
     auth.set_language(db, 1, language)
-    _sign_in(page, base_url, "/channels")
+    sign_in(page, base_url, "/channels", username="boss")
     add = page.get_by_test_id("add-shop")
     add.locator("input[name=code]").fill("woo-shop")
     add.locator("input[name=name]").fill("Woo shop")

@@ -5,7 +5,6 @@ performance; screenshots of each screen in both languages."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -19,12 +18,11 @@ from orderflow.db import Db
 from orderflow.logistics import service as logistics
 from orderflow.logistics.models import CaseKind
 from tests.builders.orders import STAFF, make_catalog, make_order
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import PASSWORD, SCREENSHOTS, sign_in
 from tests.integration.logistics.helpers import backdate, carrier_says, status_of
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
 DESKTOP = {"width": 1280, "height": 900}
 SHIPPED = ["paid", "approved", "allocated", "picking", "packed", "shipped"]
 
@@ -55,19 +53,7 @@ def desk(db: Db, settings: Settings) -> dict[str, str]:
     return numbers
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=DESKTOP, locale="en-US")
-    yield context.new_page()
-    context.close()
 
-
-def _sign_in(page: Page, base_url: str, next_path: str) -> None:
-    page.goto(base_url + next_path)
-    page.fill("input[name=username]", "alice")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/login'] button[type=submit]")
-    expect(page).to_have_url(base_url + next_path)
 
 
 def shot(page: Page, name: str, language: str) -> None:
@@ -77,7 +63,7 @@ def shot(page: Page, name: str, language: str) -> None:
 
 def test_staff_filter_the_queue_take_a_case_work_it_and_resolve_it(
         page: Page, base_url: str, desk: dict[str, str], db: Db) -> None:
-    _sign_in(page, base_url, "/exceptions")
+    sign_in(page, base_url, "/exceptions")
 
     rows = page.locator("[data-testid=case-table] tbody tr")
     expect(rows).to_have_count(3)
@@ -123,7 +109,7 @@ def test_screenshots_of_the_exception_desk(browser: Browser, base_url: str, db: 
     context = browser.new_context(viewport=DESKTOP, locale=language)
     page = context.new_page()
     auth.set_language(db, 1, language)
-    _sign_in(page, base_url, "/exceptions")
+    sign_in(page, base_url, "/exceptions")
     expect(page.locator("html")).to_have_attribute("lang", language)
     shot(page, "exceptions-queue", language)
 

@@ -5,7 +5,6 @@ and screenshots of every notify page in both languages."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -21,13 +20,12 @@ from orderflow.notify.mailer import SmtpChannel
 from orderflow.notify.models import Notice, NoticeState
 from orderflow.notify.sms.local import LocalSmsSink
 from tests.builders.orders import make_catalog, make_order
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import PASSWORD, SCREENSHOTS, sign_in
 from tests.support.channels import RecordingChannel
 from tests.support.server import free_port
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
 DESKTOP = {"width": 1280, "height": 800}
 SHIPPED = ["paid", "approved", "allocated", "picking", "packed", "shipped"]
 EN = {"name": "Emma Wilson", "phone": "13900139000", "email": "emma@example.com",
@@ -48,26 +46,14 @@ def staff(db: Db) -> None:
                      language="en")
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=DESKTOP, locale="en-US")
-    yield context.new_page()
-    context.close()
 
-
-def _sign_in(page: Page, base_url: str, next_path: str = "/") -> None:
-    page.goto(base_url + next_path)
-    expect(page).to_have_url(re.compile(r"/login\?next="))
-    page.fill("input[name=username]", "alice")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/login'] button[type=submit]")
 
 
 def test_the_template_editor_refuses_a_bad_variable_previews_and_saves(
         page: Page, base_url: str, db: Db, settings: Settings, staff: None) -> None:
     make_catalog(db)
     number = make_order(db, settings, customer=EN)
-    _sign_in(page, base_url, "/notify/templates")
+    sign_in(page, base_url, "/notify/templates")
     page.click("[data-cell='order.received/email/en'] a")
     expect(page.get_by_test_id("live-version")).to_have_text("Live: built-in (version 0)")
 
@@ -99,7 +85,7 @@ def test_a_dead_letter_is_resent_from_the_list(
     sms.permanent()
     number = make_order(db, settings, path=SHIPPED, customer=NO_EMAIL)
     drain(db, settings, {"sms": sms})
-    _sign_in(page, base_url)
+    sign_in(page, base_url)
 
     tile = page.get_by_test_id("dead-count")
     expect(tile.locator(".tile-count")).to_have_text("1")
@@ -155,7 +141,7 @@ def test_screenshots_of_every_notify_page(browser: Browser, base_url: str, db: D
     context = browser.new_context(viewport=DESKTOP, locale=language)
     page = context.new_page()
     auth.set_language(db, 1, language)
-    _sign_in(page, base_url)
+    sign_in(page, base_url)
     shots = {
         "notify-dashboard": "/",
         "notify-templates": "/notify/templates",

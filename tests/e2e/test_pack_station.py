@@ -4,8 +4,6 @@ submits), one mis-scan included; hand-over by scanning; screenshots in both lang
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
@@ -19,11 +17,10 @@ from orderflow.fulfilment import stock
 from orderflow.shipping.demo_carriers import install_demo_carriers
 from tests.builders.fulfilment import status
 from tests.builders.orders import make_catalog, make_order
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import PASSWORD, SCREENSHOTS, sign_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
 DESKTOP = {"width": 1280, "height": 860}
 
 
@@ -44,18 +41,7 @@ def floor(db: Db, settings: Settings) -> dict[str, object]:
     return {"orders": orders, "barcodes": codes}
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=DESKTOP, locale="en-US")
-    yield context.new_page()
-    context.close()
 
-
-def _sign_in(page: Page, base_url: str, next_path: str) -> None:
-    page.goto(base_url + next_path)
-    page.fill("input[name=username]", "lao")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/login'] button[type=submit]")
 
 
 def _scan(page: Page, text: str) -> None:
@@ -80,7 +66,7 @@ def test_a_full_scan_sequence_at_the_pack_station_with_one_mis_scan(
         page: Page, base_url: str, floor: dict[str, object], db: Db) -> None:
     number = floor["orders"][0]  # type: ignore[index]
     codes: dict[str, str] = floor["barcodes"]  # type: ignore[assignment]
-    _sign_in(page, base_url, "/fulfilment/waves")
+    sign_in(page, base_url, "/fulfilment/waves", username="lao")
     _release_a_wave(page)
     page.click("a.button[href^='/fulfilment/pack']")
 
@@ -126,7 +112,7 @@ def test_screenshots_of_the_warehouse_screens(browser: Browser, base_url: str, d
     auth.set_language(db, 1, language)
     number = floor["orders"][0]  # type: ignore[index]
     codes: dict[str, str] = floor["barcodes"]  # type: ignore[assignment]
-    _sign_in(page, base_url, "/fulfilment/waves")
+    sign_in(page, base_url, "/fulfilment/waves", username="lao")
     page.click("form[action='/fulfilment/allocate'] button")
     expect(page.get_by_test_id("allocated")).to_be_visible()
     page.click("[data-testid=plan-form] button[type=submit]")

@@ -5,7 +5,6 @@ screenshots of the review screens in docs/screenshots/."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -16,11 +15,10 @@ from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.review import service as review
 from tests.builders.orders import NEEDS_REVIEW, STAFF, make_catalog, make_order
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import PASSWORD, SCREENSHOTS, sign_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
 DESKTOP = {"width": 1280, "height": 900}
 
 
@@ -55,24 +53,12 @@ def shop(db: Db, settings: Settings) -> dict[str, str]:
     return _queue(db, settings)
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=DESKTOP, locale="en-US")
-    yield context.new_page()
-    context.close()
 
-
-def _sign_in(page: Page, base_url: str, next_path: str) -> None:
-    page.goto(base_url + next_path)
-    page.fill("input[name=username]", "alice")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/login'] button[type=submit]")
-    expect(page).to_have_url(base_url + next_path)
 
 
 def test_staff_work_the_queue_filter_approve_bulk_and_fix_an_address(
         page: Page, base_url: str, shop: dict[str, str]) -> None:
-    _sign_in(page, base_url, "/review")
+    sign_in(page, base_url, "/review")
 
     rows = page.locator("[data-testid=review-queue] tbody tr")
     expect(rows).to_have_count(3)
@@ -118,7 +104,7 @@ def test_screenshots_of_the_review_screens(browser: Browser, base_url: str, db: 
     context = browser.new_context(viewport=DESKTOP, locale=language)
     page = context.new_page()
     auth.set_language(db, 1, language)
-    _sign_in(page, base_url, "/review")
+    sign_in(page, base_url, "/review")
     shots = {"review-queue": "/review", "review-order": f"/review/{shop['district']}",
              "review-settings": "/review-settings",
              "order-detail-stuck": f"/orders/{shop['pending']}",

@@ -4,8 +4,6 @@ languages."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -17,11 +15,10 @@ from orderflow.shipping import service
 from orderflow.shipping.demo_carriers import install_demo_carriers
 from orderflow.shipping.schemas import PreferencesIn
 from tests.builders.orders import STAFF, make_catalog, make_order
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import PASSWORD, SCREENSHOTS, sign_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
 DESKTOP = {"width": 1280, "height": 900}
 SLOW = 15000  # ms: the shared 2-core machine is often under heavy load
 
@@ -41,24 +38,13 @@ def shop(db: Db, settings: Settings) -> list[str]:
     return numbers
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=DESKTOP, locale="en-US")
-    yield context.new_page()
-    context.close()
 
-
-def _sign_in(page: Page, base_url: str, next_path: str) -> None:
-    page.goto(base_url + next_path)
-    page.fill("input[name=username]", "mei")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/login'] button[type=submit]")
 
 
 def test_issue_void_reissue_and_batch_print(page: Page, base_url: str,
                                             shop: list[str]) -> None:
     number = shop[0]
-    _sign_in(page, base_url, f"/orders/{number}")
+    sign_in(page, base_url, f"/orders/{number}", username="mei")
     expect(page.get_by_test_id("carrier-reason")).to_contain_text(
         "SF Express (standard) designated by the customer", timeout=SLOW)
 
@@ -87,7 +73,7 @@ def test_screenshots_of_the_shipping_screens(browser: Browser, base_url: str, db
     context = browser.new_context(viewport=DESKTOP, locale=language)
     page = context.new_page()
     auth.set_language(db, 1, language)
-    _sign_in(page, base_url, "/shipping/carriers")
+    sign_in(page, base_url, "/shipping/carriers", username="mei")
     expect(page.get_by_test_id("demo-rates")).to_be_visible(timeout=SLOW)
     page.screenshot(path=SCREENSHOTS / f"shipping-carriers.{language}.png")
 
