@@ -28,6 +28,7 @@ from orderflow import worker as worker_mod
 from orderflow.auth import service as auth
 from orderflow.auth.models import Role
 from orderflow.channels import cli as channel_cli
+from orderflow.cli_errors import fail as _fail
 from orderflow.config import get_settings
 from orderflow.db import get_db
 from orderflow.errors import OrderFlowError
@@ -55,12 +56,6 @@ app.add_typer(cli_warehouse.warehouse_app, name="warehouse")
 console = Console()
 err = Console(stderr=True)
 
-
-def _fail(exc: OrderFlowError) -> None:
-    err.print(f"[bold red]error[/] ({exc.code}): {exc.detail}")
-    for f in exc.fields:
-        err.print(f"  - {f.field}: {f.message}")
-    raise typer.Exit(2)
 
 
 def _progress() -> Progress:

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from orderflow import clock
+from orderflow.cli_errors import fail as _fail
 from orderflow.config import get_settings
 from orderflow.db import get_db
 from orderflow.errors import OrderFlowError
@@ -20,18 +21,11 @@ from orderflow.orders.lifecycle import Actor
 app = typer.Typer(help="Logistics exceptions (物流预警): list, assign, resolve, close, run the "
                   "watchdogs once.", no_args_is_help=True)
 console = Console()
-err = Console(stderr=True)
 
 
 def _actor() -> Actor:
     return Actor("staff", f"cli:{getpass.getuser()}")
 
-
-def _fail(exc: OrderFlowError) -> None:
-    err.print(f"[bold red]error[/] ({exc.code}): {exc.detail}")
-    for f in exc.fields:
-        err.print(f"  - {f.field}: {f.message}")
-    raise typer.Exit(2)
 
 
 @app.command("list")

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from orderflow import money
+from orderflow.cli_errors import fail as _fail
 from orderflow.db import get_db
 from orderflow.errors import OrderFlowError
 from orderflow.orders.lifecycle import Actor
@@ -24,12 +25,6 @@ console = Console()
 err = Console(stderr=True)
 CLI = Actor("staff", "cli")
 
-
-def _fail(exc: OrderFlowError) -> None:
-    err.print(f"[bold red]error[/] ({exc.code}): {exc.detail}")
-    for f in exc.fields:
-        err.print(f"  - {f.field}: {f.message}")
-    raise typer.Exit(2)
 
 
 @labels_app.command("print")

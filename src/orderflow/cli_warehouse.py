@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
+from orderflow.cli_errors import fail as _fail
 from orderflow.config import get_settings
 from orderflow.db import Db, get_db
 from orderflow.errors import OrderFlowError
@@ -27,12 +28,6 @@ console = Console()
 err = Console(stderr=True)
 CLI = Actor("staff", "cli")
 
-
-def _fail(exc: OrderFlowError) -> None:
-    err.print(f"[bold red]error[/] ({exc.code}): {exc.detail}")
-    for f in exc.fields:
-        err.print(f"  - {f.field}: {f.message}")
-    raise typer.Exit(2)
 
 
 def _desk(db: Db) -> CarrierDesk:

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from orderflow.cli_errors import fail as _fail
 from orderflow.config import get_settings
 from orderflow.db import get_db
 from orderflow.errors import OrderFlowError
@@ -19,15 +20,8 @@ from orderflow.review import service as review
 
 app = typer.Typer(help="The review queue (审单) and its rules.", no_args_is_help=True)
 console = Console()
-err = Console(stderr=True)
 ACTOR = Actor("staff", "cli")
 
-
-def _fail(exc: OrderFlowError) -> None:
-    err.print(f"[bold red]error[/] ({exc.code}): {exc.detail}")
-    for f in exc.fields:
-        err.print(f"  - {f.field}: {f.message}")
-    raise typer.Exit(2)
 
 
 @app.command("queue")

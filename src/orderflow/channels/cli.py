@@ -13,6 +13,7 @@ from rich.table import Table
 from orderflow.channels import service as channels
 from orderflow.channels.models import DeliveryState, Platform
 from orderflow.channels.schemas import ShopIn, ShopUpdate
+from orderflow.cli_errors import fail as _fail
 from orderflow.config import get_settings
 from orderflow.db import get_db
 from orderflow.errors import FieldProblem, OrderFlowError, ValidationFailed
@@ -23,15 +24,8 @@ app = typer.Typer(help="Channel shops (Shopify, WooCommerce) and their webhook i
                   no_args_is_help=True)
 desk_app = typer.Typer(help="Merge (合单) and split (拆单) orders.", no_args_is_help=True)
 console = Console()
-err = Console(stderr=True)
 ACTOR = Actor("staff", "cli")
 
-
-def _fail(exc: OrderFlowError) -> None:
-    err.print(f"[bold red]error[/] ({exc.code}): {exc.detail}")
-    for f in exc.fields:
-        err.print(f"  - {f.field}: {f.message}")
-    raise typer.Exit(2)
 
 
 @app.command("add")
