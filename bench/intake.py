@@ -49,6 +49,21 @@ STOCK = 10**8
 ACTOR = Actor("staff", "bench")
 
 
+
+def approve_unless_reviewed(db: Db, number: str, actor: Actor) -> None:
+    """Review approves a paid order that passes every rule at once; approve, as staff
+    would, the ones it left waiting (the benchmarks that go on to the warehouse)."""
+    from sqlalchemy import select
+
+    from orderflow.orders import service as orders
+    from orderflow.orders.models import Order
+    from orderflow.orders.status import Status
+
+    with db.read() as s:
+        status = s.scalar(select(Order.status).where(Order.number == number))
+    if status is not Status.APPROVED:
+        orders.approve_order(db, number, actor=actor)
+
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
