@@ -42,8 +42,7 @@ from orderflow.orders.lifecycle import Actor
 
 PG_ADMIN = os.environ.get("ORDERFLOW_BENCH_PG_ADMIN",
                           "host=127.0.0.1 port=5432 dbname=test user=postgres")
-PG_URL = os.environ.get("ORDERFLOW_BENCH_PG_URL",
-                        "postgresql://postgres@127.0.0.1:5432/orderflow_bench")
+PG_HOST = os.environ.get("ORDERFLOW_BENCH_PG_HOST", "postgres@127.0.0.1:5432")
 SKUS = 200
 STOCK = 10**8
 ACTOR = Actor("staff", "bench")
@@ -64,6 +63,7 @@ def approve_unless_reviewed(db: Db, number: str, actor: Actor) -> None:
     if status is not Status.APPROVED:
         orders.approve_order(db, number, actor=actor)
 
+
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
@@ -71,18 +71,20 @@ def log(message: str) -> None:
 # --- databases --------------------------------------------------------------------
 
 
-def fresh_database(backend: str, tmp: Path) -> str | None:
+def fresh_database(backend: str, tmp: Path, name: str = "orderflow_bench") -> str | None:
+    """A migrated, empty database for one benchmark: a SQLite file in `tmp`, or the
+    PostgreSQL database `name` dropped and created again (None, said, when unreachable)."""
     if backend == "sqlite":
-        url = f"sqlite:///{tmp / 'bench.db'}"
+        url = f"sqlite:///{tmp / (name + '.db')}"
     else:
         try:
             with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
-                conn.execute('DROP DATABASE IF EXISTS "orderflow_bench" WITH (FORCE)')
-                conn.execute('CREATE DATABASE "orderflow_bench"')
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{name}"')
         except psycopg.Error as exc:
             log(f"SKIPPING PostgreSQL: not reachable ({PG_ADMIN}): {str(exc).splitlines()[0]}")
             return None
-        url = PG_URL
+        url = f"postgresql://{PG_HOST}/{name}"
     migrate.upgrade(url)
     return url
 

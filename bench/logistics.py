@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import tempfile
@@ -24,11 +23,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from sqlalchemy import select, update
 
-from intake import approve_unless_reviewed  # bench/ is on sys.path: scripts run from it
-from orderflow import clock, migrate
+from intake import (  # bench/ is on sys.path: scripts run from it
+    approve_unless_reviewed,
+    fresh_database,
+    log,
+)
+from orderflow import clock
 from orderflow.catalog import service as catalog
 from orderflow.catalog.schemas import SkuIn
 from orderflow.config import Settings
@@ -46,32 +48,12 @@ from orderflow.tracking import service as tracking
 from orderflow.tracking.models import TrackingEvent, TrackingStatus
 from orderflow.tracking.rules import CarrierEvent
 
-PG_ADMIN = os.environ.get("ORDERFLOW_BENCH_PG_ADMIN",
-                          "host=127.0.0.1 port=5432 dbname=test user=postgres")
-PG_NAME = "orderflow_bench_logistics"
 ACTOR = Actor("staff", "bench")
 CARRIERS = ["SF", "ZTO", "YTO", "JD", "EMS"]
 T = TrackingStatus
 
 
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
-
-def fresh_database(backend: str, tmp: Path) -> str | None:
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp / 'bench.db'}"
-    else:
-        try:
-            with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
-                conn.execute(f'CREATE DATABASE "{PG_NAME}"')
-        except psycopg.Error as exc:
-            log(f"SKIPPING PostgreSQL: {str(exc).splitlines()[0]}")
-            return None
-        url = f"postgresql://postgres@127.0.0.1:5432/{PG_NAME}"
-    migrate.upgrade(url)
-    return url
 
 
 def ship_orders(db: Db, settings: Settings, count: int) -> list[str]:
@@ -133,7 +115,7 @@ def push_events(db: Db, numbers: list[str]) -> int:
 
 def run_backend(backend: str, count: int) -> dict[str, float]:
     tmp = Path(tempfile.mkdtemp(prefix=f"bench-logistics-{backend}-"))
-    url = fresh_database(backend, tmp)
+    url = fresh_database(backend, tmp, "orderflow_bench_logistics")
     if url is None:
         return {}
     db = Db(url, pool_size=4)

@@ -21,12 +21,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from aiosmtpd.controller import Controller
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from intake import PG_ADMIN, approve_unless_reviewed, free_port, log, seed, settings_for
-from orderflow import migrate
+from intake import approve_unless_reviewed, free_port, fresh_database, log, seed, settings_for
 from orderflow.db import Db
 from orderflow.fulfilment import service as fulfilment
 from orderflow.intake import service as intake
@@ -35,24 +33,7 @@ from orderflow.orders.lifecycle import Actor
 from orderflow.orders.schemas import OrderIn
 
 ACTOR = Actor("staff", "bench")
-PG_NAME = "orderflow_bench_notify"
 
-
-def fresh_database(backend: str, tmp: Path) -> str | None:
-    """A migrated empty database of our own (the intake benchmark uses another one)."""
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp / 'bench.db'}"
-    else:
-        try:
-            with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
-                conn.execute(f'CREATE DATABASE "{PG_NAME}"')
-        except psycopg.Error as exc:
-            log(f"SKIPPING PostgreSQL: not reachable ({PG_ADMIN}): {str(exc).splitlines()[0]}")
-            return None
-        url = f"postgresql://postgres@127.0.0.1:5432/{PG_NAME}"
-    migrate.upgrade(url)
-    return url
 
 
 class Sink:
@@ -186,7 +167,7 @@ def run(backend: str, args: argparse.Namespace, figures: dict[str, float]) -> No
     for workers in (1, 2):
         with tempfile.TemporaryDirectory() as tmp_name:
             tmp = Path(tmp_name)
-            url = fresh_database(backend, tmp)
+            url = fresh_database(backend, tmp, "orderflow_bench_notify")
             if url is None:
                 return
             seed(Db(url))
@@ -196,7 +177,7 @@ def run(backend: str, args: argparse.Namespace, figures: dict[str, float]) -> No
             log(f"{backend}: {figures[key]} emails/s with {workers} worker(s)")
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        url = fresh_database(backend, tmp)
+        url = fresh_database(backend, tmp, "orderflow_bench_notify")
         assert url
         seed(Db(url))
         log(f"{backend}: latency at {args.rate} shipments/s for {args.seconds} s")

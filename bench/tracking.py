@@ -38,11 +38,13 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
-import psycopg
 from sqlalchemy import func, select
 
-from intake import approve_unless_reviewed  # bench/ is on sys.path: scripts run from it
-from orderflow import migrate
+from intake import (  # bench/ is on sys.path: scripts run from it
+    approve_unless_reviewed,
+    fresh_database,
+    log,
+)
 from orderflow.catalog import service as catalog
 from orderflow.catalog.schemas import SkuIn
 from orderflow.config import Settings
@@ -58,36 +60,15 @@ from orderflow.tracking import service as tracking
 from orderflow.tracking.config import TrackingSettings
 from orderflow.tracking.models import TrackingEvent
 
-PG_ADMIN = os.environ.get("ORDERFLOW_BENCH_PG_ADMIN",
-                          "host=127.0.0.1 port=5432 dbname=test user=postgres")
-PG_URL = os.environ.get("ORDERFLOW_BENCH_PG_URL",
-                        "postgresql://postgres@127.0.0.1:5432/orderflow_bench_tracking")
 SALT = "bench-salt"
 ACTOR = Actor("staff", "bench")
 HUBS = ["杭州转运中心", "上海转运中心", "南京分拨中心", "合肥转运中心", "武汉转运中心",
         "郑州分拨中心", "西安转运中心", "成都转运中心"]
 
 
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
 # --- databases and parcels --------------------------------------------------------------
-def fresh_database(backend: str, tmp: Path) -> str | None:
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp / 'bench.db'}"
-    else:
-        try:
-            with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
-                conn.execute('DROP DATABASE IF EXISTS "orderflow_bench_tracking" WITH (FORCE)')
-                conn.execute('CREATE DATABASE "orderflow_bench_tracking"')
-        except psycopg.Error as exc:
-            log(f"SKIPPING PostgreSQL: not reachable ({PG_ADMIN}): {str(exc).splitlines()[0]}")
-            return None
-        url = PG_URL
-    migrate.upgrade(url)
-    return url
-
 
 def ship_parcels(db: Db, tmp: Path, count: int) -> list[tuple[str, str]]:
     """(order number, tracking number) of `count` orders shipped through the use cases."""
@@ -256,7 +237,7 @@ def check(db: Db, parcels: int, scans_each: int) -> tuple[int, int, int]:
 def run_backend(backend: str, args: argparse.Namespace, results: dict[str, float | None]) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=f"orderflow-bench-tracking-{backend}-"))
     try:
-        url = fresh_database(backend, tmp)
+        url = fresh_database(backend, tmp, "orderflow_bench_tracking")
         if url is None:
             return
         db = Db(url)

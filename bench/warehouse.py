@@ -22,11 +22,13 @@ import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import psycopg
 from sqlalchemy import select
 
-from intake import approve_unless_reviewed  # bench/ is on sys.path: scripts run from it
-from orderflow import migrate
+from intake import (  # bench/ is on sys.path: scripts run from it
+    approve_unless_reviewed,
+    fresh_database,
+    log,
+)
 from orderflow.catalog import service as catalog
 from orderflow.catalog.models import Sku
 from orderflow.catalog.schemas import SkuIn
@@ -40,10 +42,6 @@ from orderflow.inventory import service as inventory
 from orderflow.orders.lifecycle import Actor
 from orderflow.orders.schemas import OrderIn
 
-PG_ADMIN = os.environ.get("ORDERFLOW_BENCH_PG_ADMIN",
-                          "host=127.0.0.1 port=5432 dbname=test user=postgres")
-PG_URL = os.environ.get("ORDERFLOW_BENCH_PG_URL",
-                        "postgresql://postgres@127.0.0.1:5432/orderflow_bench_wh")
 SKUS = 60
 ACTOR = Actor("staff", "bench")
 DESK = DefaultDesk()
@@ -51,24 +49,7 @@ ZONE = ZoneInfo("Asia/Shanghai")
 PROVINCES = ["上海市", "浙江省", "江苏省", "广东省", "北京市", "四川省", "湖北省", "福建省"]
 
 
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
-
-def fresh(backend: str, tmp: Path) -> str | None:
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp / 'warehouse.db'}"
-    else:
-        try:
-            with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
-                conn.execute('DROP DATABASE IF EXISTS "orderflow_bench_wh" WITH (FORCE)')
-                conn.execute('CREATE DATABASE "orderflow_bench_wh"')
-        except psycopg.Error as exc:
-            log(f"SKIPPING PostgreSQL: {str(exc).splitlines()[0]}")
-            return None
-        url = PG_URL
-    migrate.upgrade(url)
-    return url
 
 
 def seed(db: Db) -> dict[str, str]:
@@ -121,7 +102,7 @@ class Clock:
 def run(backend: str, count: int) -> dict[str, float | int] | None:
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
-        url = fresh(backend, tmp)
+        url = fresh_database(backend, tmp, "orderflow_bench_wh")
         if url is None:
             return None
         db = Db(url, pool_size=4)
