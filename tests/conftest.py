@@ -18,7 +18,7 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
-from orderflow import migrate
+from orderflow import clock, migrate
 from orderflow.config import Settings
 from orderflow.db import Base, Db
 from orderflow.notify import prefs
@@ -54,6 +54,27 @@ def base_settings(url: str, tmp: Path) -> Settings:
         test_mode=True,
         var_dir=tmp,
     )
+
+
+DEFAULT_CLOCK_AT = "2026-12-07T06:30:00Z"  # a Monday, 14:30 in Shanghai: a working day
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock-at",
+        default=DEFAULT_CLOCK_AT,
+        help="the application's clock for tests marked `clock` (ISO instant with a zone)",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _app_clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tests marked `clock` run at the instant given by --clock-at (the application's
+    clock, not the process's); every test leaves the clock as it found it."""
+    if request.node.get_closest_marker("clock") is not None:
+        clock.set_now(clock.parse_instant(request.config.getoption("--clock-at")))
+    yield
+    clock.reset()
 
 
 @pytest.fixture(autouse=True)
