@@ -79,3 +79,47 @@ def test_a_replayed_success_is_the_same_answer_byte_for_byte(client):
     assert (again.status_code, again.headers["location"], again.headers["content-type"]) == \
         (first.status_code, first.headers["location"], first.headers["content-type"])
     assert again.content == first.content
+
+
+def test_a_one_line_address_with_name_and_phone_fills_the_recipient(client):
+    body = order_body()
+    body["customer"] = {}
+    body["shipping_address"] = {"text": "张三 13800138000 广东省深圳市南山区高新南七道12号"}
+
+    r = client.post("/api/v1/orders", json=body)
+
+    assert r.status_code == 201, r.text
+    recipient = r.json()["recipient"]
+    assert {k: recipient[k] for k in ("name", "phone", "province", "city", "district", "detail")} \
+        == {"name": "张三", "phone": "+8613800138000", "province": "广东省", "city": "深圳市",
+            "district": "南山区", "detail": "高新南七道12号"}
+
+
+def test_a_district_without_its_city_is_taken_when_the_name_is_unique(client):
+    body = order_body()
+    body["shipping_address"] = {"text": "海曙区中山西路 1 号"}
+
+    r = client.post("/api/v1/orders", json=body)
+
+    assert r.status_code == 201, r.text
+    recipient = r.json()["recipient"]
+    assert (recipient["province"], recipient["city"], recipient["district"]) == (
+        "浙江省", "宁波市", "海曙区")
+
+
+def test_an_ambiguous_district_goes_to_review_with_the_candidates(client):
+    body = order_body()
+    body["shipping_address"] = {"text": "王五 13900001111 朝阳区建国路88号"}
+
+    r = client.post("/api/v1/orders", json=body)
+    number = r.json()["number"]
+    client.post(f"/api/v1/orders/{number}/payments", json={
+        "method": "alipay", "amount": "10.00", "external_ref": "P-amb"})
+    review = client.get(f"/api/v1/review/orders/{number}").json()
+
+    assert r.status_code == 201, r.text
+    assert (r.json()["recipient"]["city"], r.json()["recipient"]["district"]) == (None, "朝阳区")
+    assert review["status"] == "awaiting_review"
+    [finding] = [f for f in review["findings"] if f["code"] == "address.ambiguous"]
+    assert "北京市北京市" in finding["reason_zh"]
+    assert "吉林省长春市" in finding["reason_zh"]

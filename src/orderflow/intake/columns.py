@@ -9,11 +9,12 @@ ORDER_COLUMNS = (
     "channel", "external_id", "currency", "customer_name", "phone", "email", "language",
     "country", "province", "city", "district", "address", "postal_code", "shipping_fee",
     "discount", "total", "payment_method", "payment_amount", "payment_ref", "cod",
-    "buyer_remark", "seller_remark",
+    "buyer_remark", "seller_remark", "address_text",
 )
 LINE_COLUMNS = ("sku", "quantity", "unit_price")
 COLUMNS = frozenset(ORDER_COLUMNS + LINE_COLUMNS)
-REQUIRED = ("external_id", "sku", "quantity", "address")
+REQUIRED = ("external_id", "sku", "quantity")
+ADDRESS = ("address", "address_text")  # the detail, or the whole address as one line
 CONTACT = ("phone", "email")
 
 _ALIASES = {
@@ -42,6 +43,7 @@ _ALIASES = {
     "cod": ("货到付款",),
     "buyer_remark": ("买家备注", "买家留言"),
     "seller_remark": ("卖家备注", "商家备注"),
+    "address_text": ("收货信息", "完整地址", "地址全文", "full_address", "address_line"),
 }
 
 
@@ -86,7 +88,10 @@ def map_header(cells: list[str | None]) -> tuple[list[str | None], list[HeaderPr
 def _missing(present: set[str | None]) -> list[HeaderProblem]:
     problems = [HeaderProblem(name, "import.missing_column", f"required column '{name}' is missing")
                 for name in REQUIRED if name not in present]
-    if not present & set(CONTACT):
+    if not present & set(ADDRESS):
+        problems.append(HeaderProblem("address", "import.missing_column",
+                                      "an 'address' or an 'address_text' column is required"))
+    if not present & {*CONTACT, "address_text"}:
         problems.append(HeaderProblem("phone", "import.missing_column",
                                       "a 'phone' or an 'email' column is required"))
     return problems

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from orderflow.config import Settings
 from orderflow.errors import FieldProblem
+from orderflow.intake import oneline
 from orderflow.intake.columns import ORDER_COLUMNS
 from orderflow.intake.sources import Cell, Row
 from orderflow.orders.schemas import OrderIn
@@ -26,7 +27,7 @@ _LANGUAGES = {"zh-cn": "zh-CN", "zh": "zh-CN", "中文": "zh-CN", "en": "en", "e
               "英文": "en"}
 _NESTED = {
     "customer": {"name": "customer_name"},
-    "shipping_address": {"detail": "address"},
+    "shipping_address": {"detail": "address", "text": "address_text"},
     "payment": {"method": "payment_method", "amount": "payment_amount",
                 "external_ref": "payment_ref", "state": "payment_method",
                 "failure_reason": "payment_ref"},
@@ -190,7 +191,7 @@ def _body(raw: RawOrder, settings: Settings, errors: list[RowError]) -> dict[str
             "country": head.get("country") or settings.default_country,
             "province": head.get("province"), "city": head.get("city"),
             "district": head.get("district"), "detail": head.get("address"),
-            "postal_code": head.get("postal_code"),
+            "postal_code": head.get("postal_code"), "text": head.get("address_text"),
         }),
         "lines": [_compact({"sku": values.get("sku"),
                             "quantity": _quantity(line, values.get("quantity"), errors),
@@ -237,7 +238,7 @@ def prepare(raw: RawOrder, settings: Settings) -> Prepared:
                                "import.required"))
     body = _body(raw, settings, errors)
     try:
-        cmd: OrderIn | None = OrderIn.model_validate(body)
+        cmd: OrderIn | None = oneline.resolve(OrderIn.model_validate(body))
     except ValidationError as exc:
         errors.extend(_pydantic_errors(raw, exc))
         cmd = None

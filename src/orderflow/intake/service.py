@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from orderflow.config import Settings, get_settings
 from orderflow.db import Db
 from orderflow.errors import ValidationFailed
-from orderflow.intake import duplicates
+from orderflow.intake import duplicates, oneline
 from orderflow.orders import placement
 from orderflow.orders.lifecycle import Actor
 from orderflow.orders.models import Order
@@ -26,6 +26,7 @@ def place_order(db: Db, cmd: OrderIn, *, actor: Actor, settings: Settings | None
     content (customer, address, lines, amounts) it is refused: ChangedCopy (409) lists
     the fields that differ."""
     settings = settings or get_settings()
+    cmd = oneline.resolve(cmd)
     try:
         checked = placement.check(cmd, placement.cached_skus(db, {ln.sku for ln in cmd.lines}))
     except ValidationFailed:

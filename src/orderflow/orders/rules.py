@@ -163,10 +163,13 @@ POSTAL_PATTERNS = {
 
 
 def address_problems(addr: Mapping[str, str | None], prefix: str) -> list[FieldProblem]:
-    """China: province, city, district and detail. Elsewhere: city, detail, and a
-    postal code where the country's post needs one, in that country's format."""
+    """China: province, city, district and detail (district and detail for a one-line
+    address whose district is in several cities). Elsewhere: city, detail, and a postal
+    code where the country's post needs one, in that country's format."""
     country = (addr.get("country") or "").upper()
     required = ["province", "city", "district", "detail"] if country == "CN" else ["city", "detail"]
+    if country == "CN" and addr.get("text") and addr.get("district"):
+        required = ["district", "detail"]  # an ambiguous one-line address: review settles it
     if country in POSTAL_REQUIRED:
         required.append("postal_code")
     problems = [
