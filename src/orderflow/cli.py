@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from orderflow import cli_exceptions as exceptions_cli
-from orderflow import cli_shipping, cli_warehouse, logs, review_cli
+from orderflow import cli_setup, cli_shipping, cli_warehouse, logs, review_cli
 from orderflow import demo as demo_data
 from orderflow import doctor as checks
 from orderflow import migrate as migrations
@@ -52,6 +52,7 @@ app.add_typer(exceptions_cli.app, name="exceptions")
 app.add_typer(cli_shipping.labels_app, name="labels")
 app.add_typer(cli_shipping.carriers_app, name="carriers")
 app.add_typer(cli_warehouse.warehouse_app, name="warehouse")
+cli_setup.register(app, cli_warehouse.warehouse_app, cli_shipping.carriers_app)
 console = Console()
 err = Console(stderr=True)
 
