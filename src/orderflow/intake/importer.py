@@ -14,7 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -97,7 +97,8 @@ def _import(db: Db, source: Path | BinaryIO, report: ImportReport, *, filename: 
             chunk_size: int) -> None:
     rows = sources.read_rows(source, filename)
     header = next(rows, None)
-    rows.close()
+    if isinstance(rows, Generator):  # close the file: it is read again below
+        rows.close()
     if header is None:
         report.errors.append(RowError(1, "", "the file is empty", "import.empty"))
         return
