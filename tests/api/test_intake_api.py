@@ -22,7 +22,8 @@ def test_a_changed_body_for_an_existing_channel_order_is_409_listing_the_differe
     assert problem["code"] == "order.external_id_conflict"
     assert [e["field"] for e in problem["errors"]] == [
         "customer.name", "shipping_address.city", "total", "lines"]
-    assert first.json()["number"] in problem["detail"]
+    number = first.json()["number"]
+    assert f"/api/v1/orders/{number}/address" in problem["detail"]
     assert len(client.get("/api/v1/orders").json()["items"]) == 1
 
 
@@ -123,3 +124,18 @@ def test_an_ambiguous_district_goes_to_review_with_the_candidates(client):
     [finding] = [f for f in review["findings"] if f["code"] == "address.ambiguous"]
     assert "北京市北京市" in finding["reason_zh"]
     assert "吉林省长春市" in finding["reason_zh"]
+
+
+def test_a_changed_copy_that_no_longer_validates_is_still_a_conflict_not_a_replay(client):
+    client.post("/api/v1/orders", json=order_body(channel="shop", external_id="9"))
+    changed = order_body([("NOPE", 1)], channel="shop", external_id="9")
+    changed["customer"]["name"] = "李四"
+    same = order_body(channel="shop", external_id="9")
+    same["customer"]["email"] = "not-an-email"  # invalid now, but the same buyer and lines
+
+    r = client.post("/api/v1/orders", json=changed)
+    replay = client.post("/api/v1/orders", json=same)
+
+    assert r.status_code == 409
+    assert [e["field"] for e in r.json()["errors"]] == ["customer.name", "lines"]
+    assert replay.status_code == 200

@@ -74,7 +74,7 @@ class Occurrence:
 
 
 class Scan:
-    """Pass one: content digests per key; `conflicting` lists keys seen with two contents."""
+    """Pass one: a digest of each order's cells per key."""
 
     def __init__(self) -> None:
         self._first: dict[Key, Occurrence] = {}
@@ -84,13 +84,23 @@ class Scan:
         key = key_of(raw)
         if key is None:
             return
-        seen = Occurrence(raw.first_line, hash(signature(raw)))
+        seen = Occurrence(raw.first_line, _raw_digest(raw))
         first = self._first.setdefault(key, seen)
         if first is not seen:
             self._again.setdefault(key, [first]).append(seen)
 
     def conflicting(self) -> set[Key]:
+        """Keys seen with two raw contents: candidates (pass two normalises the cells, so
+        `138-1234-5678` and `13812345678` are no conflict)."""
         return {key for key, seen in self._again.items() if len({o.digest for o in seen}) > 1}
+
+
+def _raw_digest(raw: RawOrder) -> int:
+    """A cheap digest of the cells as written (no parsing): equal cells, equal digest."""
+    head = raw.head
+    return hash((tuple(head.get(c) for c in _COMPARED),
+                 tuple(sorted(tuple(v.get(c) or "" for c in LINE_COLUMNS)
+                              for _line, v in raw.rows))))
 
 
 def conflict_errors(orders: Iterable[RawOrder], keys: set[Key]) -> dict[int, list[RowError]]:
@@ -103,6 +113,8 @@ def conflict_errors(orders: Iterable[RawOrder], keys: set[Key]) -> dict[int, lis
             copies.setdefault(key, []).append((raw.first_line, signature(raw)))
     errors: dict[int, list[RowError]] = {}
     for key, found in copies.items():
+        if len({sig for _line, sig in found}) == 1:  # spelled differently, the same content
+            continue
         for line, sig in found:
             errors[line] = [_conflict(key, line, other, differing_columns(sig, other_sig))
                             for other, other_sig in found if other != line]

@@ -12,8 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from orderflow.errors import Conflict, FieldProblem
+from orderflow.orders import rules
 from orderflow.orders.models import Order, OrderLine
 from orderflow.orders.placement import Checked
+from orderflow.orders.schemas import OrderIn
 
 Key = tuple[str, str]
 Lines = tuple[tuple[str, int, int], ...]  # (sku, quantity, unit price minor), sorted
@@ -74,6 +76,29 @@ def differences(a: Content, b: Content) -> list[str]:
             if getattr(a, f.name) != getattr(b, f.name)]
 
 
+def visible_differences(cmd: OrderIn, stored: Content) -> list[str]:
+    """For a copy that no longer validates (a SKU retired since): the buyer, the address
+    and the lines' SKUs and quantities, which need no catalogue to compare."""
+    addr = cmd.shipping_address
+    phone = None
+    if cmd.customer.phone:
+        parsed, _problem = rules.check_phone(cmd.customer.phone, addr.country or "CN", "phone")
+        phone = parsed.value if parsed else cmd.customer.phone
+    mine = {
+        "customer.name": _blank(cmd.customer.name), "customer.phone": phone,
+        "shipping_address.province": _blank(addr.province),
+        "shipping_address.city": _blank(addr.city),
+        "shipping_address.district": _blank(addr.district),
+        "shipping_address.detail": (addr.detail or "").strip(),
+        "lines": sorted((ln.sku, ln.quantity) for ln in cmd.lines)}
+    theirs = {
+        "customer.name": stored.customer_name, "customer.phone": stored.customer_phone,
+        "shipping_address.province": stored.province, "shipping_address.city": stored.city,
+        "shipping_address.district": stored.district, "shipping_address.detail": stored.detail,
+        "lines": sorted((sku, qty) for sku, qty, _price in stored.lines)}
+    return [name for name, value in mine.items() if value != theirs[name]]
+
+
 @dataclass(frozen=True)
 class Stored:
     number: str
@@ -118,8 +143,9 @@ class ChangedCopy(Conflict):
     def __init__(self, number: str, differing: list[str]):
         super().__init__(
             f"order {number} already has this channel and external id with different "
-            f"{', '.join(differing)}; change it through the order change endpoints, or send "
-            "it under a new external id",
+            f"{', '.join(differing)}; to change it, POST /api/v1/orders/{number}/address or "
+            f"/api/v1/orders/{number}/lines (an explicit update); a new order needs a new "
+            "external id",
             fields=[FieldProblem(name, "order.external_id_conflict",
                                  f"differs from order {number}") for name in differing])
         self.number = number

@@ -32,8 +32,13 @@ def place_order(db: Db, cmd: OrderIn, *, actor: Actor, settings: Settings | None
     except ValidationFailed:
         with db.read() as s:
             existing = placement.placed_before(s, cmd)
-        if existing is None:
-            raise
+            if existing is None:
+                raise
+            key = (cmd.channel, cmd.external_id or "")
+            stored = duplicates.find_stored(s, {key})[key]
+        differing = duplicates.visible_differences(cmd, stored.content)
+        if differing:  # not the same order, whatever else is wrong with this copy
+            raise duplicates.ChangedCopy(existing.number, differing) from None
         return existing
     number = allocator_for(db, settings.timezone).next()
     try:
