@@ -18,6 +18,7 @@ from orderflow.cli_errors import fail
 from orderflow.config import get_settings
 from orderflow.db import get_db
 from orderflow.errors import OrderFlowError
+from orderflow.fulfilment import stock
 from orderflow.intake import oneline
 from orderflow.inventory import warehouses
 from orderflow.inventory.warehouses import WarehouseChanges, WarehouseIn
@@ -106,6 +107,15 @@ def warehouse_list() -> None:
     console.print(table)
 
 
+def warehouse_bin(code: str, sku: str, bin_code: str) -> None:
+    """Where a SKU sits in the warehouse (货位): the pick list walks bins in order."""
+    try:
+        stock.set_bin(get_db(), sku=sku, warehouse=code, code=bin_code)
+    except OrderFlowError as exc:
+        fail(exc)
+    console.print(f"{sku} in {code}: bin {bin_code.strip().upper()}")
+
+
 def carrier_add(
     code: str, name_zh: str, name_en: str,
     adapter: Annotated[str, Opt(help="simulated, http or manual")] = "manual",
@@ -184,5 +194,6 @@ def register(app: typer.Typer, warehouse_app: typer.Typer, carriers_app: typer.T
     warehouse_app.command("edit")(warehouse_edit)
     warehouse_app.command("retire")(warehouse_retire)
     warehouse_app.command("list")(warehouse_list)
+    warehouse_app.command("bin")(warehouse_bin)
     carriers_app.command("add")(carrier_add)
     carriers_app.command("retire")(carrier_retire)

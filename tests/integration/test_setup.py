@@ -9,6 +9,8 @@ from fastapi.testclient import TestClient
 from orderflow import cli
 from orderflow.app import create_app
 from orderflow.auth import service as auth
+from orderflow.catalog import service as catalog
+from orderflow.catalog.schemas import SkuIn
 from orderflow.inventory import warehouses
 from tests.builders.orders import make_token, order_body
 from tests.integration.test_cli import runner  # noqa: F401  (the fixture)
@@ -48,10 +50,15 @@ def test_warehouses_are_added_edited_retired_and_listed_from_the_cli(runner, db)
     edit = runner.invoke(cli.app, ["warehouse", "edit", "GZ", "--contact-phone", "020-12345678",
                                    "--priority", "5"])
     bad = runner.invoke(cli.app, ["warehouse", "add", "X1", "仓", "--cutoff", "25:00"])
+    with db.transaction() as s:
+        catalog.add_sku(s, SkuIn(code="TEA-1", name="龙井", weight_g=250, price="88.00"))
+    binned = runner.invoke(cli.app, ["warehouse", "bin", "GZ", "TEA-1", "a-01"])
     retire = runner.invoke(cli.app, ["warehouse", "retire", "GZ"])
     listed = runner.invoke(cli.app, ["warehouse", "list"])
 
     assert (add.exit_code, edit.exit_code, retire.exit_code) == (0, 0, 0), add.output
+    assert binned.exit_code == 0, binned.output
+    assert "TEA-1 in GZ: bin A-01" in binned.output
     assert bad.exit_code == 2
     assert "cutoff" in bad.output
     [wh] = warehouses.list_warehouses(db)
