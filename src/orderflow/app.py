@@ -15,6 +15,7 @@ from orderflow.api import notify as notify_api
 from orderflow.api import orders as orders_api
 from orderflow.api import review as review_api
 from orderflow.api import shipping as shipping_api
+from orderflow.api import warehouses as warehouses_api
 from orderflow.config import Settings, get_settings
 from orderflow.db import Db, get_db
 
@@ -39,6 +40,7 @@ def create_app(db: Db | None = None, settings: Settings | None = None) -> FastAP
     problems.install(app)
     app.include_router(orders_api.router)
     app.include_router(catalog_api.router)
+    app.include_router(warehouses_api.router)
     app.include_router(notify_api.router)
     app.include_router(review_api.router)
     app.include_router(channels_api.hooks)

@@ -124,15 +124,16 @@ def test_every_problem_is_reported_by_line_and_column_while_good_orders_land(db,
     assert count(db, Order) == 2
 
 
-def test_later_rows_that_disagree_are_flagged_and_the_first_row_wins(db, settings):
+def test_rows_of_one_order_that_disagree_refuse_the_order_naming_both_lines(db, settings):
     make_catalog(db)
-    data = csv_bytes([row("A1", "SKU-1"), row("A1", "SKU-2", city="宁波市")])
+    data = csv_bytes([row("A1", "SKU-1"), row("A1", "SKU-2", city="宁波市"), row("B1")])
 
     report = run(db, settings, data)
 
-    assert len(report.imported) == 1
-    assert [(w.line, w.field, w.code) for w in report.warnings] == \
-        [(3, "city", "import.order_field_differs")]
+    assert [line for line, _ in report.imported] == [4]
+    assert sorted((e.line, e.field, e.code, e.params["other"]) for e in report.errors) == [
+        (2, "city", "import.order_field_differs", 3), (3, "city", "import.order_field_differs", 2)]
+    assert count(db, Order) == 1
 
 
 def test_importing_the_same_file_twice_creates_nothing_new(db, settings):

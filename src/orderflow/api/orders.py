@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from orderflow.api import problems
 from orderflow.api.deps import DbDep, SettingsDep, actor_of, require
 from orderflow.auth.service import TokenIdentity
 from orderflow.errors import OrderFlowError
@@ -61,21 +62,27 @@ def create_order(
     replay = idempotency.begin(db, scope, idempotency_key,
                                idempotency.fingerprint("POST", request.url.path, raw))
     if replay is not None:
-        return JSONResponse(replay.body, status_code=replay.status,
-                            headers={"Idempotent-Replayed": "true"})
+        return _replayed(replay)
     try:
         response = _place(body, token, db, settings)
     except OrderFlowError as exc:
-        idempotency.finish(db, scope, idempotency_key, exc.http_status,
-                           {"code": exc.code, "detail": exc.detail,
-                            "errors": [f.as_dict() for f in exc.fields]})
-        raise
+        response = problems.error_response(exc)
     except BaseException:
         idempotency.finish(db, scope, idempotency_key, 500, {})
         raise
-    idempotency.finish(db, scope, idempotency_key, response.status_code,
-                       _json_body(response))
+    idempotency.finish(db, scope, idempotency_key, response.status_code, _json_body(response),
+                       text=bytes(response.body).decode(), media_type=response.media_type,
+                       headers=dict(response.headers))
     return response
+
+
+def _replayed(replay: idempotency.Replay) -> Response:
+    """The first answer again, byte for byte (status, media type, Location, body)."""
+    headers = {**(replay.headers or {}), "Idempotent-Replayed": "true"}
+    if replay.text is None:  # kept before answers were stored whole
+        return JSONResponse(replay.body, status_code=replay.status, headers=headers)
+    return Response(replay.text.encode(), status_code=replay.status, headers=headers,
+                    media_type=replay.media_type)
 
 
 def _json_body(response: Response) -> dict[str, object]:

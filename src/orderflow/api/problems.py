@@ -56,11 +56,16 @@ def _validation_fields(exc: RequestValidationError) -> list[FieldProblem]:
     return list(seen.values())
 
 
+def error_response(exc: OrderFlowError) -> JSONResponse:
+    """The problem+json answer of a domain error (also what an idempotent replay keeps)."""
+    headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
+    return problem(exc.http_status, exc.code, exc.title, exc.detail, exc.fields, headers)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(OrderFlowError)
     async def _domain(_request: Request, exc: OrderFlowError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
-        return problem(exc.http_status, exc.code, exc.title, exc.detail, exc.fields, headers)
+        return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

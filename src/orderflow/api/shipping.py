@@ -12,7 +12,7 @@ from orderflow import money
 from orderflow.api.deps import DbDep, actor_of, require
 from orderflow.auth.service import TokenIdentity
 from orderflow.errors import NotFound
-from orderflow.shipping import printing, service, waybills
+from orderflow.shipping import printing, service, setup, waybills
 from orderflow.shipping.printing import PrintJob
 from orderflow.shipping.schemas import (
     CarrierIn,
@@ -64,6 +64,19 @@ class PrintOut(BaseModel):
 def list_carriers(_token: Reader, db: DbDep) -> list[CarrierOut]:
     """Carriers with their services, zones (destinations), rates and transit days."""
     return service.list_carriers(db)
+
+
+@router.post("/shipping/carriers", status_code=201, response_model=CarrierOut,
+             responses={409: {"description": "The code is taken"}})
+def add_carrier(body: setup.NewCarrierIn, _token: Writer, db: DbDep) -> CarrierOut:
+    """A new carrier with its services, each with one price for every destination it
+    covers (all of China unless `destinations` are given); refine zones later."""
+    return setup.add_carrier(db, body)
+
+
+@router.post("/shipping/carriers/{code}/retire", response_model=CarrierOut)
+def retire_carrier(code: str, _token: Writer, db: DbDep) -> CarrierOut:
+    return setup.retire_carrier(db, code)
 
 
 @router.put("/shipping/carriers/{code}", response_model=CarrierOut)

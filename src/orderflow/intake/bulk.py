@@ -272,7 +272,7 @@ def _levels(s: Session, sku_ids: set[int]) -> dict[int, list[list[int]]]:
     rows = s.execute(
         select(StockLevel.id, StockLevel.sku_id, StockLevel.warehouse_id, AVAILABLE)
         .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
-        .where(StockLevel.sku_id.in_(sku_ids))
+        .where(StockLevel.sku_id.in_(sku_ids), Warehouse.active.is_(True))
         .order_by(StockLevel.sku_id, Warehouse.priority, StockLevel.id))
     levels: dict[int, list[list[int]]] = defaultdict(list)
     for level_id, sku_id, warehouse_id, available in rows:

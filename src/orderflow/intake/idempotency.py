@@ -36,10 +36,17 @@ class KeyInFlight(Conflict):
     title = "A request with this Idempotency-Key is still being processed"
 
 
+# The headers a replay repeats (the rest belong to the connection, not the answer).
+KEPT_HEADERS = ("location", "content-language", "retry-after", "www-authenticate")
+
+
 @dataclass(frozen=True)
 class Replay:
     status: int
     body: dict[str, Any]
+    text: str | None = None  # the first answer's body, byte for byte (None: an old record)
+    media_type: str = "application/json"
+    headers: dict[str, str] | None = None
 
 
 def fingerprint(method: str, path: str, body: bytes) -> str:
@@ -67,7 +74,9 @@ def begin(db: Db, scope: str, key: str, request_hash: str) -> Replay | None:
             raise KeyReusedWithOtherBody(
                 "this Idempotency-Key was first used with a different request body")
         if rec.state == "done" and rec.response_status is not None:
-            return Replay(rec.response_status, rec.response_body or {})
+            return Replay(rec.response_status, rec.response_body or {}, rec.response_text,
+                          rec.response_media_type or "application/json",
+                          dict(rec.response_headers or {}))
         if now - rec.created_at < STALE_AFTER:
             raise KeyInFlight("the first request with this key has not finished; retry later")
         taken = s.execute(update(IdempotencyRecord)
@@ -79,7 +88,11 @@ def begin(db: Db, scope: str, key: str, request_hash: str) -> Replay | None:
         return None
 
 
-def finish(db: Db, scope: str, key: str, status: int, body: dict[str, Any]) -> None:
+def finish(db: Db, scope: str, key: str, status: int, body: dict[str, Any], *,
+           text: str | None = None, media_type: str | None = None,
+           headers: dict[str, str] | None = None) -> None:
+    """Keep the answer (or free the key after a server error)."""
+    kept = {k: v for k, v in (headers or {}).items() if k.lower() in KEPT_HEADERS}
     with db.transaction() as s:
         if status >= 500:
             s.execute(delete(IdempotencyRecord).where(
@@ -87,4 +100,6 @@ def finish(db: Db, scope: str, key: str, status: int, body: dict[str, Any]) -> N
             return
         s.execute(update(IdempotencyRecord)
                   .where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
-                  .values(state="done", response_status=status, response_body=body))
+                  .values(state="done", response_status=status, response_body=body,
+                          response_text=text, response_media_type=media_type,
+                          response_headers=kept))

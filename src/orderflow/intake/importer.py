@@ -12,8 +12,11 @@ created twice. Memory stays flat: the file is streamed, a chunk at a time.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterable, Iterator
+import shutil
+import tempfile
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -22,7 +25,7 @@ from typing import Any, BinaryIO
 from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.errors import ValidationFailed
-from orderflow.intake import bulk, sources
+from orderflow.intake import bulk, conflicts, duplicates, sources
 from orderflow.intake.columns import map_header
 from orderflow.intake.rows import (
     Prepared,
@@ -45,15 +48,28 @@ Progress = Callable[[int, int | None], None]
 @dataclass
 class ImportReport:
     imported: list[tuple[int, str]] = field(default_factory=list)  # (first line, order number)
-    duplicates: list[tuple[int, str]] = field(default_factory=list)  # (first line, existing number)
+    # Already present with identical content: (first line, existing number).
+    duplicates: list[tuple[int, str]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     orders_seen: int = 0
-    # Later rows of an order whose order-level cells differ from its first row (ignored).
     warnings: list[RowError] = field(default_factory=list)
+    # Lines that were fine themselves but belong to a refused order.
+    not_imported: list[RowError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def refuse(self, raw: RawOrder, errors: list[RowError]) -> None:
+        """The order's errors, and each of its other lines named as not imported."""
+        self.errors.extend(sorted(errors, key=lambda e: e.line))
+        bad = {e.line for e in errors}
+        listed = ", ".join(str(line) for line in sorted(bad))
+        self.not_imported.extend(
+            RowError(line, "external_id",
+                     f"not imported: another line of this order was refused (line {listed})",
+                     "import.order_refused", {"lines": listed})
+            for line, _values in raw.rows if line not in bad)
 
 
 def import_orders(db: Db, source: Path | BinaryIO, *, filename: str, actor: Actor,
@@ -65,22 +81,65 @@ def import_orders(db: Db, source: Path | BinaryIO, *, filename: str, actor: Acto
     second process while chunk N is written; the first chunk is validated here, so a
     small file never starts a process."""
     report = ImportReport()
+    with ExitStack() as stack:
+        if not isinstance(source, Path) and not source.seekable():  # read twice: keep a copy
+            spool = stack.enter_context(tempfile.TemporaryFile())
+            shutil.copyfileobj(source, spool)
+            spool.seek(0)
+            source = spool  # type: ignore[assignment]
+        _import(db, source, report, filename=filename, actor=actor, settings=settings,
+                progress=progress, chunk_size=chunk_size)
+    return report
+
+
+def _import(db: Db, source: Path | BinaryIO, report: ImportReport, *, filename: str,
+            actor: Actor, settings: Settings, progress: Progress | None,
+            chunk_size: int) -> None:
     rows = sources.read_rows(source, filename)
     header = next(rows, None)
+    if isinstance(rows, Generator):  # close the file: it is read again below
+        rows.close()
     if header is None:
         report.errors.append(RowError(1, "", "the file is empty", "import.empty"))
-        return report
+        return
     columns, problems = map_header(header[1])
     if problems:
-        report.errors = [RowError(1, p.column, p.message, p.code) for p in problems]
-        return report
+        report.errors = [RowError(1, p.column, p.message, p.code, {"column": p.column})
+                         for p in problems]
+        return
+    clashes = _conflicts(source, filename, columns)
+    rows = sources.read_rows(source, filename)
+    next(rows, None)
     with _Validator(db, settings) as validator:
         for chunk in validator.pipeline(_chunks(group_orders(rows, columns), chunk_size)):
-            _import_chunk(db, chunk, report, actor=actor, settings=settings)
+            _import_chunk(db, chunk, report, actor=actor, settings=settings, clashes=clashes)
             report.orders_seen += len(chunk)
             if progress is not None:
                 progress(report.orders_seen, None)
-    return report
+
+
+def _orders(source: Path | BinaryIO, filename: str,
+            columns: list[str | None]) -> Iterator[RawOrder]:
+    if not isinstance(source, Path):
+        source.seek(0)
+    rows = sources.read_rows(source, filename)
+    next(rows, None)
+    yield from group_orders(rows, columns)
+    if not isinstance(source, Path):
+        source.seek(0)
+
+
+def _conflicts(source: Path | BinaryIO, filename: str,
+               columns: list[str | None]) -> dict[int, list[RowError]]:
+    """Errors for every copy of an external id that comes twice with different content,
+    by the copy's first line (two passes over the file; the second only when needed)."""
+    scan = conflicts.Scan()
+    for raw in _orders(source, filename, columns):
+        scan.add(raw)
+    keys = scan.conflicting()
+    if not keys:
+        return {}
+    return conflicts.conflict_errors(_orders(source, filename, columns), keys)
 
 
 def _chunks(orders: Iterable[RawOrder], size: int) -> Iterator[list[RawOrder]]:
@@ -189,16 +248,19 @@ def _pair(raws: list[RawOrder], validated: list[Validated]) -> list[Checking]:
 
 
 def _import_chunk(db: Db, chunk: list[Checking], report: ImportReport, *, actor: Actor,
-                  settings: Settings) -> None:
+                  settings: Settings, clashes: dict[int, list[RowError]]) -> None:
     for _raw, v in chunk:
         report.warnings.extend(v.warnings)
-    existing = bulk.find_existing(db, {v.key for _raw, v in chunk if v.key is not None})
+    with db.read() as s:
+        existing = duplicates.find_stored(s, {v.key for _raw, v in chunk if v.key is not None})
     first: list[Checking] = []
     again: list[Checking] = []  # the same external id twice in one chunk: after the first
     seen: set[tuple[str, str]] = set()
     for raw, v in chunk:
-        if v.key is not None and v.key in existing:
-            report.duplicates.append((raw.first_line, existing[v.key]))
+        if raw.first_line in clashes:
+            report.refuse(raw, clashes[raw.first_line])
+        elif v.key is not None and v.key in existing:
+            _compare(report, raw, v, existing[v.key])
         elif v.key is not None and v.key in seen:
             again.append((raw, v))
         else:
@@ -208,14 +270,40 @@ def _import_chunk(db: Db, chunk: list[Checking], report: ImportReport, *, actor:
     pending = []
     for raw, v in first:
         if v.checked is None:
-            report.errors.extend(sorted(v.errors, key=lambda e: e.line))
+            report.refuse(raw, v.errors)
         else:
             pending.append(bulk.Pending(raw, _unpack(v.checked)))
     for item, result in zip(pending, bulk.write_chunk(db, pending, actor=actor, settings=settings),
                             strict=True):
         _record(report, item.raw, result)
     if again:
-        _import_chunk(db, again, report, actor=actor, settings=settings)
+        _import_chunk(db, again, report, actor=actor, settings=settings, clashes=clashes)
+
+
+_COLUMN_OF = {"customer.name": "customer_name", "customer.phone": "phone",
+              "customer.email": "email", "shipping_address.detail": "address",
+              "lines": "lines"}
+
+
+def _compare(report: ImportReport, raw: RawOrder, v: Validated,
+             stored: duplicates.Stored) -> None:
+    """An order whose channel + external id is already present: identical content is
+    "already present" (its line named); different content is refused with the columns."""
+    if v.checked is None:  # cannot be compared (a SKU retired since?): the first one stands
+        report.duplicates.append((raw.first_line, stored.number))
+        return
+    differing = duplicates.differences(duplicates.of_checked(_unpack(v.checked)), stored.content)
+    if not differing:
+        report.duplicates.append((raw.first_line, stored.number))
+        return
+    listed = ", ".join(_COLUMN_OF.get(f, f.rsplit(".", 1)[-1]) for f in differing)
+    external_id = raw.head.get("external_id") or ""
+    report.refuse(raw, [RowError(
+        raw.first_line, "external_id",
+        f"external_id '{external_id}' is order {stored.number}, already present with a "
+        f"different {listed}; not imported",
+        "import.external_id_changed",
+        {"id": external_id, "number": stored.number, "columns": listed})])
 
 
 def _record(report: ImportReport, raw: RawOrder, result: bulk.Result) -> None:
@@ -224,4 +312,4 @@ def _record(report: ImportReport, raw: RawOrder, result: bulk.Result) -> None:
     elif result.kind == "duplicate":
         report.duplicates.append((raw.first_line, result.number))
     else:
-        report.errors.extend(result.errors)
+        report.refuse(raw, result.errors)

@@ -4,6 +4,7 @@ file's line and column."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from pydantic import ValidationError
 
 from orderflow.config import Settings
 from orderflow.errors import FieldProblem
+from orderflow.intake import oneline
 from orderflow.intake.columns import ORDER_COLUMNS
 from orderflow.intake.sources import Cell, Row
 from orderflow.orders.schemas import OrderIn
@@ -26,7 +28,7 @@ _LANGUAGES = {"zh-cn": "zh-CN", "zh": "zh-CN", "中文": "zh-CN", "en": "en", "e
               "英文": "en"}
 _NESTED = {
     "customer": {"name": "customer_name"},
-    "shipping_address": {"detail": "address"},
+    "shipping_address": {"detail": "address", "text": "address_text"},
     "payment": {"method": "payment_method", "amount": "payment_amount",
                 "external_ref": "payment_ref", "state": "payment_method",
                 "failure_reason": "payment_ref"},
@@ -36,10 +38,14 @@ _LINE_FIELD = re.compile(r"^lines\[(\d+)\](?:\.(\w+))?$")
 
 @dataclass(frozen=True)
 class RowError:
+    """One refusal: the physical line, the column, an English message and a stable code
+    with its parameters (the console renders the code in the reader's language)."""
+
     line: int
     field: str
     message: str
     code: str
+    params: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass
@@ -136,9 +142,14 @@ def _quantity(line: int, text: Cell, errors: list[RowError]) -> int:
         errors.append(RowError(line, "quantity", "quantity is required", "import.required"))
         return 1
     digits = text[:-2] if text.endswith(".0") else text
-    if not digits.isdigit():
+    unsigned = digits[1:] if digits[:1] in "+-" else digits
+    if not unsigned.isdigit():
         errors.append(RowError(line, "quantity", f"'{text}' is not a whole number",
-                               "import.quantity_invalid"))
+                               "import.quantity_invalid", {"value": text}))
+        return 1
+    if int(digits) < 1:
+        errors.append(RowError(line, "quantity", f"{text}: must be at least 1",
+                               "import.quantity_too_small", {"value": text}))
         return 1
     return int(digits)
 
@@ -147,7 +158,7 @@ def _flag(line: int, text: Cell, errors: list[RowError]) -> bool:
     lowered = (text or "").strip().lower()
     if lowered and lowered not in _TRUE | _FALSE:
         errors.append(RowError(line, "cod", f"'{text}' is not yes/no (1/0, true/false, 是/否)",
-                               "import.flag_invalid"))
+                               "import.flag_invalid", {"value": text}))
     return lowered in _TRUE
 
 
@@ -181,7 +192,7 @@ def _body(raw: RawOrder, settings: Settings, errors: list[RowError]) -> dict[str
             "country": head.get("country") or settings.default_country,
             "province": head.get("province"), "city": head.get("city"),
             "district": head.get("district"), "detail": head.get("address"),
-            "postal_code": head.get("postal_code"),
+            "postal_code": head.get("postal_code"), "text": head.get("address_text"),
         }),
         "lines": [_compact({"sku": values.get("sku"),
                             "quantity": _quantity(line, values.get("quantity"), errors),
@@ -195,18 +206,28 @@ def _body(raw: RawOrder, settings: Settings, errors: list[RowError]) -> dict[str
 
 
 def disagreements(raw: RawOrder) -> list[RowError]:
-    """Later rows whose order-level cells differ from the first row's (which win)."""
+    """Rows of one order must agree on its order-level cells (a blank cell agrees): each
+    later row that differs is refused naming the first row, and the first row naming it,
+    so the order is refused whole rather than sent to one of two buyers."""
     head = raw.head
-    return [
-        RowError(line, column,
-                 f"'{values[column]}' differs from line {raw.first_line} "
-                 f"('{head.get(column) or ''}'); order-level columns come from the first row",
-                 "import.order_field_differs")
-        for line, values in raw.rows[1:]
-        for column in ORDER_COLUMNS
-        if column != "external_id" and values.get(column) is not None
-        and values.get(column) != head.get(column)
-    ]
+    errors: list[RowError] = []
+    for line, values in raw.rows[1:]:
+        differing = [c for c in ORDER_COLUMNS
+                     if c != "external_id" and values.get(c) is not None
+                     and values.get(c) != head.get(c)]
+        if not differing:
+            continue
+        listed = ", ".join(differing)
+        errors.append(RowError(
+            line, differing[0],
+            f"{listed} differs from line {raw.first_line} of the same order "
+            f"('{values[differing[0]]}' here, '{head.get(differing[0]) or ''}' there)",
+            "import.order_field_differs", {"other": raw.first_line, "columns": listed}))
+        errors.append(RowError(
+            raw.first_line, differing[0],
+            f"line {line} of the same order has a different {listed}",
+            "import.order_field_differs", {"other": line, "columns": listed}))
+    return errors
 
 
 def prepare(raw: RawOrder, settings: Settings) -> Prepared:
@@ -218,8 +239,9 @@ def prepare(raw: RawOrder, settings: Settings) -> Prepared:
                                "import.required"))
     body = _body(raw, settings, errors)
     try:
-        cmd: OrderIn | None = OrderIn.model_validate(body)
+        cmd: OrderIn | None = oneline.resolve(OrderIn.model_validate(body))
     except ValidationError as exc:
         errors.extend(_pydantic_errors(raw, exc))
         cmd = None
-    return Prepared(raw, cmd, errors, disagreements(raw))
+    errors.extend(disagreements(raw))
+    return Prepared(raw, cmd, errors)

@@ -5,7 +5,16 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from orderflow.db import Base, UTCDateTime, str_enum
@@ -20,6 +29,22 @@ class Warehouse(Base):
     province: Mapped[str | None] = mapped_column(String(64))
     city: Mapped[str | None] = mapped_column(String(64))
     priority: Mapped[int] = mapped_column(Integer, default=100)
+    district: Mapped[str | None] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(String(300))
+    # The sender on labels shipped from here (寄件人): a contact and a phone.
+    contact_name: Mapped[str | None] = mapped_column(String(120))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    cutoff_minute: Mapped[int | None] = mapped_column(Integer)  # local minutes after midnight
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+    __table_args__ = (
+        CheckConstraint("cutoff_minute IS NULL OR (cutoff_minute >= 0 AND cutoff_minute < 1440)",
+                        name="cutoff_in_day"),
+        CheckConstraint("latitude IS NULL OR (latitude >= -90 AND latitude <= 90 AND longitude "
+                        ">= -180 AND longitude <= 180)", name="coordinates_valid"),
+    )
 
 
 class StockLevel(Base):

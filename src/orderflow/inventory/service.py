@@ -58,7 +58,8 @@ _ENOUGH = _QTY <= AVAILABLE
 _RESERVE = {"reserved": STOCK.c.reserved + _QTY, "updated_at": _AT}
 _CANDIDATES = (select(STOCK.c.id, STOCK.c.warehouse_id)
                .join(WAREHOUSES, WAREHOUSES.c.id == STOCK.c.warehouse_id)
-               .where(STOCK.c.sku_id == bindparam("b_sku"), _ENOUGH)
+               .where(STOCK.c.sku_id == bindparam("b_sku"), _ENOUGH,
+                      WAREHOUSES.c.active.is_(True))  # a retired warehouse takes no more
                .order_by(WAREHOUSES.c.priority, STOCK.c.id))
 _TAKE_BEST = (update(STOCK)
               .where(STOCK.c.id == _CANDIDATES.with_only_columns(STOCK.c.id).limit(1)

@@ -162,6 +162,11 @@ class IdempotencyRecord(Base):
     response_status: Mapped[int | None] = mapped_column(Integer)
     response_body: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The answer byte for byte (body text, media type, the headers that matter), so a
+    # replay is the same answer, problem+json included.
+    response_text: Mapped[str | None] = mapped_column(Text)
+    response_media_type: Mapped[str | None] = mapped_column(String(80))
+    response_headers: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
     __table_args__ = (UniqueConstraint("scope", "key"),)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -61,7 +62,10 @@ def compute_totals(line_totals: list[int], shipping_minor: int, discount_minor: 
 # --- contacts ----------------------------------------------------------------
 
 _MASK = re.compile(r"[*＊]")
-_EXTENSION = re.compile(r"^(?P<main>[+\d][\d\s-]{6,})(?:[-#,转]|ext\.?)\s*(?P<ext>\d{1,6})$", re.I)
+# An extension written after a complete number: 转 / 分机 / ext / x / # / , / a hyphen.
+_EXTENSION = re.compile(r"^(?P<main>.*?\d)\s*(?:转|分机|ext\.?|x|#|,|，|-)\s*(?P<ext>\d{1,6})$",
+                        re.I)
+_SPOKEN_EXTENSION = re.compile(r"\s*(?:转|分机)\s*")
 
 
 @dataclass(frozen=True)
@@ -75,21 +79,51 @@ def is_masked(text: str | None) -> bool:
     return bool(text and _MASK.search(text))
 
 
-def check_phone(raw: str, country: str, field: str) -> tuple[Phone | None, FieldProblem | None]:
-    """Parse a phone; masked (131****1907) is accepted and marked; a virtual number
-    with an extension (138xxxx8000-1234 / 转1234) keeps its extension."""
-    text = raw.strip()
-    if is_masked(text):
-        return Phone(text, masked=True, mobile=False), None
-    extension = ""
-    match = _EXTENSION.match(text)
-    if match:
-        text, extension = match["main"], match["ext"]
+def normalise_phone_text(raw: str) -> str:
+    """Full-width digits and brackets to ASCII (NFKC), 0086 to +86, 转/分机 to ' ext '."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    text = _SPOKEN_EXTENSION.sub(" ext ", text)
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    return text
+
+
+def _parse(text: str, country: str) -> phonenumbers.PhoneNumber | None:
     try:
         parsed = phonenumbers.parse(text, country or "CN")
     except phonenumbers.NumberParseException:
+        return None
+    return parsed if phonenumbers.is_valid_number(parsed) else None
+
+
+def _parse_with_extension(text: str, country: str) -> tuple[phonenumbers.PhoneNumber | None, str]:
+    """The number as written, else a complete number followed by an extension
+    (13800138000-1234: a virtual number; 010-65529988-123)."""
+    parsed = _parse(text, country)
+    if parsed is not None:
+        extension = parsed.extension or ""
+        parsed.extension = None
+        return parsed, extension
+    match = _EXTENSION.match(text)
+    if match:
+        main = _parse(match["main"], country)
+        if main is not None and not main.extension:
+            return main, match["ext"]
+    return None, ""
+
+
+def check_phone(raw: str, country: str, field: str) -> tuple[Phone | None, FieldProblem | None]:
+    """Parse a phone as people write it (hyphens, dots, spaces, brackets, full-width
+    digits, 0086/+86, landline extensions) into E.164; masked (131****1907) is accepted
+    and marked; a virtual number with an extension (138xxxx8000-1234 / 转1234) keeps it."""
+    text = raw.strip()
+    if is_masked(text):
+        return Phone(text, masked=True, mobile=False), None
+    text = normalise_phone_text(text)
+    if not any(ch.isdigit() for ch in text):
         return None, FieldProblem(field, "phone.unparseable", f"'{raw}' is not a phone number")
-    if not phonenumbers.is_valid_number(parsed):
+    parsed, extension = _parse_with_extension(text, country)
+    if parsed is None:
         return None, FieldProblem(field, "phone.invalid", f"'{raw}' is not a valid phone number")
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     mobile = phonenumbers.number_type(parsed) in (
@@ -97,7 +131,9 @@ def check_phone(raw: str, country: str, field: str) -> tuple[Phone | None, Field
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     )
     value = f"{e164};ext={extension}" if extension else e164
-    return Phone(value, masked=bool(extension), mobile=mobile), None
+    # A mobile number with an extension is a platform's virtual number (masked buyer); a
+    # landline with an extension is a plain, visible number.
+    return Phone(value, masked=bool(extension) and mobile, mobile=mobile), None
 
 
 def check_email(raw: str, field: str) -> tuple[str | None, FieldProblem | None]:
@@ -127,10 +163,13 @@ POSTAL_PATTERNS = {
 
 
 def address_problems(addr: Mapping[str, str | None], prefix: str) -> list[FieldProblem]:
-    """China: province, city, district and detail. Elsewhere: city, detail, and a
-    postal code where the country's post needs one, in that country's format."""
+    """China: province, city, district and detail (district and detail for a one-line
+    address whose district is in several cities). Elsewhere: city, detail, and a postal
+    code where the country's post needs one, in that country's format."""
     country = (addr.get("country") or "").upper()
     required = ["province", "city", "district", "detail"] if country == "CN" else ["city", "detail"]
+    if country == "CN" and addr.get("text") and addr.get("district"):
+        required = ["district", "detail"]  # an ambiguous one-line address: review settles it
     if country in POSTAL_REQUIRED:
         required.append("postal_code")
     problems = [

@@ -32,6 +32,10 @@ class AddressIn(Strict):
     district: Annotated[str, Field(max_length=64)] | None = None
     detail: Annotated[str, Field(max_length=300)] | None = None
     postal_code: Annotated[str, Field(max_length=16)] | None = None
+    text: Annotated[str, Field(max_length=300)] | None = Field(
+        default=None,
+        description="The whole address as one line (张三 13800138000 广东省深圳市南山区…): "
+                    "parsed into the fields left blank, and the customer's name and phone")
 
 
 class CustomerIn(Strict):

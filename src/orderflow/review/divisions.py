@@ -146,6 +146,11 @@ class Divisions:
         found = homes.get(name.strip()) or homes.get(short_name(name.strip())) or []
         return [home for code, home in found if code != province.code][:3]
 
+    def districts_named(self, name: str) -> list[str]:
+        """'province + city' of every district with this name, anywhere in the country."""
+        homes = _district_homes(self)
+        return [home for _code, home in homes.get(name.strip()) or []]
+
     def parse(self, text: str) -> Parsed:
         """Free text (浙江省杭州市西湖区文三路100号, 上海浦东新区…) → parts + detail."""
         rest = "".join(text.split())

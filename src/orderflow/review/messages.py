@@ -68,6 +68,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The district is missing for {city}.",
         "{city}的区县缺失。",
     ),
+    "address.ambiguous": (
+        "'{district}' is a district of several cities ({candidates}): choose one.",
+        "「{district}」在多个城市都有({candidates_zh}),请确认是哪一个。",
+    ),
     "address.unparseable": (
         "The address could not be read: '{text}'.",
         "无法识别地址:「{text}」。",

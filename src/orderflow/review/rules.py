@@ -180,13 +180,23 @@ def china_address(o: OrderFacts, cfg: ReviewConfig) -> tuple[list[Finding], Norm
         text = "".join(filter(None, [o.province, o.city, o.district, o.detail]))
         parsed = table.parse(text)
         if parsed.province is None:
-            return [Finding("address", "address.unparseable", "block", {"text": text[:80]})], None
+            return [_unplaced(table, o.district, text)], None
         province = table.find(None, parsed.province)
         city_name, district_name, detail = parsed.city, parsed.district, parsed.detail
     else:
         city_name, district_name = o.city, o.district
     assert province is not None
     return _check_parts(table, province, city_name, district_name, detail, o, cfg)
+
+
+def _unplaced(table: divisions.Divisions, district: str | None, text: str) -> Finding:
+    """No province: a district named in several cities (a pasted line) lists them."""
+    homes = table.districts_named(district) if district else []
+    if len(homes) > 1:
+        return Finding("address", "address.ambiguous", "block", {
+            "district": district, "candidates": ", ".join(homes),
+            "candidates_zh": "、".join(homes)})
+    return Finding("address", "address.unparseable", "block", {"text": text[:80]})
 
 
 def _check_parts(table: divisions.Divisions, province: divisions.Division, city_name: str | None,

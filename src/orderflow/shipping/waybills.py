@@ -102,9 +102,11 @@ def sender_of(s: Session, order: Order) -> Party:
     warehouse = s.scalar(select(Warehouse).join(Reservation, Reservation.warehouse_id ==
                                                 Warehouse.id)
                          .where(Reservation.order_id == order.id).limit(1))
-    if warehouse is not None:
-        return Party(settings.shop_name, settings.service_phone, warehouse.province or "",
-                     warehouse.city or "", "", warehouse.name)
+    if warehouse is not None:  # the warehouse's sender contact and address, when set up
+        return Party(warehouse.contact_name or settings.shop_name,
+                     warehouse.contact_phone or settings.service_phone,
+                     warehouse.province or "", warehouse.city or "", warehouse.district or "",
+                     warehouse.address or warehouse.name)
     raw = os.environ.get("ORDERFLOW_SHIP_FROM", selection.DEFAULT_SHIP_FROM)
     province, city, district, detail = ([*raw.split("|"), "", "", ""])[:4]
     return Party(settings.shop_name, settings.service_phone, province, city, district, detail)

@@ -31,6 +31,7 @@ from orderflow.web import (
     orders,
     review,
     security,
+    setup,
     shipping,
     shipping_print,
     tracking,
@@ -69,6 +70,7 @@ def install(app: FastAPI) -> None:
     app.include_router(shipping_print.router)
     app.include_router(fulfilment.router)
     app.include_router(fulfilment_floor.router)
+    app.include_router(setup.router)
     for router in (notify_templates.router, notify_settings.router, notify_notices.router,
                    notify_webhooks.router):
         app.include_router(router)

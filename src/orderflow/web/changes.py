@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from orderflow.db import Db
 from orderflow.errors import FieldProblem, OrderFlowError, ValidationFailed
+from orderflow.intake import oneline
 from orderflow.intake import service as intake
 from orderflow.orders import changes, merging
 from orderflow.orders.schemas import OrderIn
@@ -176,7 +177,7 @@ def merge_all(request: Request, user: security.OrderDesk) -> Response:
 
 NEW_FIELDS = ("channel", "name", "phone", "email", "language", "country", "province", "city",
               "district", "detail", "postal_code", "shipping_fee", "discount", "cod",
-              "buyer_remark", "seller_remark")
+              "buyer_remark", "seller_remark", "address_text")
 
 
 def _new_page(request: Request, form: dict[str, str], error: OrderFlowError | None = None,
@@ -198,9 +199,10 @@ def order_command(form: dict[str, str], rows: list[dict[str, Any]]) -> OrderIn:
         "customer": {"name": form.get("name") or None, "phone": form.get("phone") or None,
                      "email": form.get("email") or None,
                      "language": form.get("language") or "zh-CN"},
-        "shipping_address": {k: form.get(k) or None for k in
-                             ("country", "province", "city", "district", "detail",
-                              "postal_code")},
+        "shipping_address": {**{k: form.get(k) or None for k in
+                                ("country", "province", "city", "district", "detail",
+                                 "postal_code")},
+                             "text": form.get("address_text") or None},
         "lines": rows, "shipping_fee": form.get("shipping_fee") or "0",
         "discount": form.get("discount") or "0", "cod": form.get("cod") == "on",
         "buyer_remark": form.get("buyer_remark") or None,
@@ -213,6 +215,16 @@ def order_command(form: dict[str, str], rows: list[dict[str, Any]]) -> OrderIn:
         return OrderIn.model_validate(body)
     except ValidationError as exc:
         raise problems_of(exc) from exc
+
+
+@router.post("/orders/new/parse-address", response_class=HTMLResponse)
+async def parse_address(request: Request, user: security.OrderDesk) -> Response:
+    """The pasted line parsed back (a fragment the key-in form shows before saving)."""
+    data = await request.form()
+    text = str(data.get("address_text") or "")[:oneline.MAX_TEXT]
+    country = str(data.get("country") or "CN")[:2] or "CN"
+    parsed = oneline.parse_line(text, country) if text.strip() else None
+    return render(request, "changes/_parsed_address.html", {"parsed": parsed})
 
 
 @router.post("/orders/new")

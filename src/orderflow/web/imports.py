@@ -11,8 +11,9 @@ from typing import Annotated, Any, BinaryIO
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
-from orderflow.errors import FieldProblem, OrderFlowError, ValidationFailed
-from orderflow.web import security
+from orderflow.errors import FieldProblem, NotFound, OrderFlowError, ValidationFailed
+from orderflow.intake import columns, template
+from orderflow.web import import_text, security
 from orderflow.web.rendering import render
 
 router = APIRouter(dependencies=[Depends(security.csrf_guard), Depends(security.require_staff)],
@@ -21,6 +22,7 @@ router = APIRouter(dependencies=[Depends(security.csrf_guard), Depends(security.
 IMPORTER = "orderflow.intake.importer"
 SUFFIXES = (".csv", ".xlsx")
 MAX_BYTES = 20 * 1024 * 1024
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def importer() -> Any | None:
@@ -67,16 +69,38 @@ def run_import(request: Request, upload: UploadFile | None, user: Any) -> Any:
         path.unlink(missing_ok=True)
 
 
+def _context(request: Request) -> dict[str, Any]:
+    language = security.language_of(request)
+    return {"report": None, "error": None, "available": importer() is not None,
+            "columns": [(name, columns.chinese_name(name), required, what)
+                        for name, required, what in columns.COLUMN_DOCS],
+            "reason": lambda error: import_text.reason(error, language)}
+
+
 @router.get("/orders/import", response_class=HTMLResponse)
 def import_form(request: Request, user: security.OrderDesk) -> Response:
-    return render(request, "orders/import.html", {"report": None, "error": None,
-                                                  "available": importer() is not None})
+    return render(request, "orders/import.html", _context(request))
+
+
+@router.get("/orders/import/template.{kind}")
+def import_template(request: Request, kind: str, user: security.OrderDesk) -> Response:
+    """The template with every column, its header in the reader's language."""
+    chinese = security.language_of(request) == "zh-CN"
+    if kind == "csv":
+        return Response(template.template_csv(chinese=chinese), media_type="text/csv",
+                        headers={"Content-Disposition":
+                                 'attachment; filename="orderflow-import-template.csv"'})
+    if kind == "xlsx":
+        return Response(template.template_xlsx(chinese=chinese), media_type=XLSX,
+                        headers={"Content-Disposition":
+                                 'attachment; filename="orderflow-import-template.xlsx"'})
+    raise NotFound("no such template", code="import.template_not_found")
 
 
 @router.post("/orders/import", response_class=HTMLResponse)
 def import_file(request: Request, user: security.OrderDesk,
                 file: Annotated[UploadFile | None, File()] = None) -> Response:
-    context: dict[str, Any] = {"report": None, "error": None, "available": importer() is not None}
+    context = _context(request)
     try:
         context["report"] = run_import(request, file, user)
     except OrderFlowError as exc:
