@@ -308,6 +308,19 @@ def user_create(
     console.print(f"created {user.role.value} user [bold]{user.username}[/]")
 
 
+@user_app.command("password")
+def user_password(username: str) -> None:
+    """Set a user's password (asks for it, or reads ORDERFLOW_NEW_PASSWORD); every console
+    session of the user ends."""
+    secret = os.environ.get("ORDERFLOW_NEW_PASSWORD") or typer.prompt(
+        "new password", hide_input=True, confirmation_prompt=True)
+    try:
+        auth.set_password(get_db(), username, secret)
+    except OrderFlowError as exc:
+        _fail(exc)
+    console.print(f"password changed for [bold]{username}[/]; their sessions are signed out")
+
+
 @token_app.command("create")
 def token_create(
     name: str,

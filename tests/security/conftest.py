@@ -14,6 +14,7 @@ import pytest
 
 from orderflow.db import Db
 from tests.support.server import free_port
+from tests.web.conftest import app, catalog, client, staff  # noqa: F401  (console fixtures)
 
 
 @pytest.fixture
