@@ -3,11 +3,11 @@ middleware before any route parses anything.
 
 - URL (path + query) over `max_url_bytes` -> 414; headers over `max_header_bytes` in
   total (or more than MAX_HEADERS of them) -> 431.
-- Bodies, per route class: provider pushes (`/api/carrier-hooks/…`, `/api/hooks/…`)
-  `max_push_bytes`; file uploads (`/orders/import`) `max_upload_bytes`; everything else
-  `max_body_bytes`. A Content-Length over the limit is refused at once; a body without
-  one (chunked) is counted while it streams in and refused as soon as it passes the
-  limit, so a 20 MB body never sits in memory.
+- Bodies, per route class: carrier pushes (`/api/carrier-hooks/…`) `max_push_bytes`;
+  shop webhooks (`/api/hooks/…`) 2 MiB; file uploads (`/orders/import`)
+  `max_upload_bytes`; everything else `max_body_bytes`. A Content-Length over the
+  limit is refused at once; a body without one (chunked) is counted while it streams in
+  and refused as soon as it passes the limit, so a 20 MB body never sits in memory.
 Every refusal is RFC 9457 problem+json.
 """
 
@@ -24,7 +24,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from orderflow.config import Settings
 
 MAX_HEADERS = 100
-PUSH_PREFIXES = ("/api/carrier-hooks/", "/api/hooks/")
+PUSH_PREFIXES = ("/api/carrier-hooks/",)
+SHOP_HOOK_PREFIX = "/api/hooks/"
+SHOP_HOOK_BYTES = 2 * 1024 * 1024  # Shopify caps an order near 1 MB (api/channels.MAX_BODY)
 UPLOAD_PREFIXES = ("/orders/import",)
 
 
@@ -45,6 +47,8 @@ class Limits:
     def body_limit(self, path: str) -> int:
         if path.startswith(PUSH_PREFIXES):
             return self.push
+        if path.startswith(SHOP_HOOK_PREFIX):
+            return max(self.body, SHOP_HOOK_BYTES)
         if path.startswith(UPLOAD_PREFIXES):
             return self.upload
         return self.body
