@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.errors import ValidationFailed
-from orderflow.intake import bulk, sources
+from orderflow.intake import bulk, limits, sources
 from orderflow.intake.columns import map_header
 from orderflow.intake.rows import (
     Prepared,
@@ -65,8 +65,13 @@ def import_orders(db: Db, source: Path | BinaryIO, *, filename: str, actor: Acto
     second process while chunk N is written; the first chunk is validated here, so a
     small file never starts a process."""
     report = ImportReport()
-    rows = sources.read_rows(source, filename)
-    header = next(rows, None)
+    bounded = limits.Bounded(sources.read_rows(source, filename))
+    rows = iter(bounded)
+    try:
+        header = next(rows, None)
+    except ValidationFailed as exc:  # the file itself is refused (an XLSX bomb, say)
+        report.errors = [RowError(1, f.field, f.message, f.code) for f in exc.fields]
+        return report
     if header is None:
         report.errors.append(RowError(1, "", "the file is empty", "import.empty"))
         return report
@@ -80,6 +85,10 @@ def import_orders(db: Db, source: Path | BinaryIO, *, filename: str, actor: Acto
             report.orders_seen += len(chunk)
             if progress is not None:
                 progress(report.orders_seen, None)
+    if bounded.cut_at is not None:
+        report.errors.append(RowError(bounded.cut_at, "", f"the file has more than "
+                                      f"{limits.MAX_ROWS} lines; split it and import the rest",
+                                      "import.too_many_rows"))
     return report
 
 

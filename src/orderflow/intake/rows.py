@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from orderflow.config import Settings
 from orderflow.errors import FieldProblem
 from orderflow.intake.columns import ORDER_COLUMNS
+from orderflow.intake.limits import excerpt
 from orderflow.intake.sources import Cell, Row
 from orderflow.orders.schemas import OrderIn
 
@@ -137,7 +138,7 @@ def _quantity(line: int, text: Cell, errors: list[RowError]) -> int:
         return 1
     digits = text[:-2] if text.endswith(".0") else text
     if not digits.isdigit():
-        errors.append(RowError(line, "quantity", f"'{text}' is not a whole number",
+        errors.append(RowError(line, "quantity", f"'{excerpt(text or '')}' is not a whole number",
                                "import.quantity_invalid"))
         return 1
     return int(digits)
@@ -146,7 +147,8 @@ def _quantity(line: int, text: Cell, errors: list[RowError]) -> int:
 def _flag(line: int, text: Cell, errors: list[RowError]) -> bool:
     lowered = (text or "").strip().lower()
     if lowered and lowered not in _TRUE | _FALSE:
-        errors.append(RowError(line, "cod", f"'{text}' is not yes/no (1/0, true/false, 是/否)",
+        errors.append(RowError(line, "cod",
+                               f"'{excerpt(text or '')}' is not yes/no (1/0, true/false, 是/否)",
                                "import.flag_invalid"))
     return lowered in _TRUE
 
@@ -199,8 +201,9 @@ def disagreements(raw: RawOrder) -> list[RowError]:
     head = raw.head
     return [
         RowError(line, column,
-                 f"'{values[column]}' differs from line {raw.first_line} "
-                 f"('{head.get(column) or ''}'); order-level columns come from the first row",
+                 f"'{excerpt(values[column] or '')}' differs from line {raw.first_line} "
+                 f"('{excerpt(head.get(column) or '')}'); "
+                 "order-level columns come from the first row",
                  "import.order_field_differs")
         for line, values in raw.rows[1:]
         for column in ORDER_COLUMNS
