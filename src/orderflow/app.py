@@ -17,6 +17,7 @@ from orderflow.api import review as review_api
 from orderflow.api import shipping as shipping_api
 from orderflow.config import Settings, get_settings
 from orderflow.db import Db, get_db
+from orderflow.web import headers
 
 
 def create_app(db: Db | None = None, settings: Settings | None = None) -> FastAPI:
@@ -31,7 +32,7 @@ def create_app(db: Db | None = None, settings: Settings | None = None) -> FastAP
             "`errors[].field`."
         ),
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # served from the package's files by web.headers (no CDN)
         redoc_url=None,
     )
     app.state.db = db or get_db()
@@ -49,10 +50,13 @@ def create_app(db: Db | None = None, settings: Settings | None = None) -> FastAP
     app.include_router(shipping_api.router)
     app.include_router(fulfilment_api.router)
     web.install(app)
+    headers.install(app)
     limits.install(app, settings)  # last added, so outermost: before sessions and parsing
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:
+        """On the event loop, not the thread pool: liveness never queues behind database
+        work (bench/attack.py measures it under attack)."""
         return {"status": "ok", "version": __version__}
 
     return app
