@@ -239,7 +239,8 @@ def lookups(base: str, tally: Tally, address: str) -> None:
 
 # --- one database ------------------------------------------------------------------------
 
-def run_backend(backend: str, tmp: Path, rounds: int) -> dict[str, float] | None:
+def run_backend(backend: str, tmp: Path, rounds: int,
+                attacks: set[str]) -> dict[str, float] | None:
     url = fresh_database(backend, tmp, "orderflow_bench_attack")
     if url is None:
         return None
@@ -264,9 +265,10 @@ def run_backend(backend: str, tmp: Path, rounds: int) -> dict[str, float] | None
     prober = multiprocessing.Process(target=probe, args=(base, stop, results))
     prober.start()
     tally = Tally()
-    attackers = [threading.Thread(target=long_urls, args=(base, tally, rounds * 3)),
-                 threading.Thread(target=big_bodies, args=(base, tally, rounds)),
-                 threading.Thread(target=bomb_uploads, args=(base, tally, rounds, "attacked"))]
+    attackers = [threading.Thread(target=run, args=args) for name, run, args in (
+        ("long_url", long_urls, (base, tally, rounds * 3)),
+        ("big_body", big_bodies, (base, tally, rounds)),
+        ("xlsx", bomb_uploads, (base, tally, rounds, "attacked"))) if name in attacks]
     addresses = [f"127.0.0.{n}" for n in range(2, 2 + ADDRESSES)]
 
     def spread() -> None:
@@ -278,7 +280,8 @@ def run_backend(backend: str, tmp: Path, rounds: int) -> dict[str, float] | None
             for t in batch:
                 t.join()
 
-    attackers.append(threading.Thread(target=spread))
+    if "lookups" in attacks:
+        attackers.append(threading.Thread(target=spread))
     peak = baseline
     started = time.monotonic()
     for t in attackers:
@@ -325,13 +328,15 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--rounds", type=int, default=6, help="repeats of each resource attack")
     parser.add_argument("--quick", action="store_true", help="two rounds of each attack")
+    parser.add_argument("--attacks", default="long_url,big_body,xlsx,lookups",
+                        help="which attacks run (together)")
     args = parser.parse_args()
     rounds = 2 if args.quick else args.rounds
     figures: dict[str, float] = {}
     for backend in args.backends.split(","):
         tmp = Path(tempfile.mkdtemp(prefix=f"orderflow-attack-{backend}-"))
         try:
-            found = run_backend(backend, tmp, rounds)
+            found = run_backend(backend, tmp, rounds, set(args.attacks.split(",")))
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         if found:
