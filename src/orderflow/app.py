@@ -50,8 +50,8 @@ def create_app(db: Db | None = None, settings: Settings | None = None) -> FastAP
     app.include_router(shipping_api.router)
     app.include_router(fulfilment_api.router)
     web.install(app)
-    headers.install(app)
-    limits.install(app, settings)  # last added, so outermost: before sessions and parsing
+    limits.install(app, settings)  # outside sessions and parsing: bounds come first
+    headers.install(app)  # outermost: refusals get the security headers too
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

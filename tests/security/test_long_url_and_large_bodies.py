@@ -83,6 +83,7 @@ def test_a_20_mb_body_is_refused_and_healthz_keeps_answering(served: str) -> Non
 
     assert all(head.startswith(b"HTTP/1.1 413") for head in heads), heads
     assert b"application/problem+json" in heads[0]
+    assert b"x-content-type-options: nosniff" in heads[0].lower()
     assert statuses == [413]
     assert max(times) < 2.0
 

@@ -139,6 +139,6 @@ async def _too_large(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Added last, so it runs first (outside the session and every other middleware)."""
+    """Runs outside the session and every other middleware but the security headers."""
     app.add_exception_handler(BodyTooLarge, _too_large)
     app.add_middleware(LimitsMiddleware, limits=Limits.of(settings))

@@ -72,8 +72,8 @@ DOCS_PAGE = """<!doctype html>
 
 
 def install(app: FastAPI) -> None:
-    """Added after the limits middleware is planned: runs inside it, outside everything
-    else. The app must be created with `docs_url=None`."""
+    """Added last, so outermost (every answer, a limit's refusal too, gets the headers).
+    The app must be created with `docs_url=None`."""
     app.add_middleware(SecurityHeaders)
     openapi = app.openapi_url or "/api/openapi.json"
 
