@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from orderflow import __version__, web
-from orderflow.api import carrier_hooks, problems
+from orderflow.api import carrier_hooks, limits, problems
 from orderflow.api import catalog as catalog_api
 from orderflow.api import changes as changes_api
 from orderflow.api import channels as channels_api
@@ -18,6 +18,7 @@ from orderflow.api import shipping as shipping_api
 from orderflow.api import warehouses as warehouses_api
 from orderflow.config import Settings, get_settings
 from orderflow.db import Db, get_db
+from orderflow.web import headers
 
 
 def create_app(db: Db | None = None, settings: Settings | None = None) -> FastAPI:
@@ -32,7 +33,7 @@ def create_app(db: Db | None = None, settings: Settings | None = None) -> FastAP
             "`errors[].field`."
         ),
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # served from the package's files by web.headers (no CDN)
         redoc_url=None,
     )
     app.state.db = db or get_db()
@@ -51,9 +52,13 @@ def create_app(db: Db | None = None, settings: Settings | None = None) -> FastAP
     app.include_router(shipping_api.router)
     app.include_router(fulfilment_api.router)
     web.install(app)
+    limits.install(app, settings)  # outside sessions and parsing: bounds come first
+    headers.install(app)  # outermost: refusals get the security headers too
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:
+        """On the event loop, not the thread pool: liveness never queues behind database
+        work (bench/attack.py measures it under attack)."""
         return {"status": "ok", "version": __version__}
 
     return app

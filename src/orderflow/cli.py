@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from orderflow import cli_exceptions as exceptions_cli
-from orderflow import cli_setup, cli_shipping, cli_warehouse, logs, review_cli
+from orderflow import cli_setup, cli_shipping, cli_warehouse, files, logs, review_cli
 from orderflow import demo as demo_data
 from orderflow import doctor as checks
 from orderflow import migrate as migrations
@@ -57,6 +57,11 @@ console = Console()
 err = Console(stderr=True)
 
 
+@app.callback()
+def _private_files() -> None:
+    """Everything a command creates (var/, the database, PDFs, keys) is private: 0600/0700."""
+    files.private_umask()
+
 
 def _progress(to: Console | None = None) -> Progress:
     return Progress(
@@ -73,8 +78,9 @@ def migrate() -> None:
     """Bring the database schema up to date (SQLite file or PostgreSQL)."""
     settings = get_settings()
     if settings.is_sqlite:
-        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        files.make_private_dir(settings.var_dir)
     migrations.upgrade(settings.database_url)
+    files.tighten_sqlite(settings.database_url)
     console.print("[green]database is up to date[/]")
 
 
@@ -97,6 +103,7 @@ def demo(
     token_file.parent.mkdir(parents=True, exist_ok=True)
     token_file.write_text(result.token)
     token_file.chmod(0o600)
+    tracking_config.ensure_demo_secret(settings.var_dir)
     console.print(
         f"loaded {result.skus} SKUs and {result.orders} orders; "
         f"staff login [bold]{demo_data.DEMO_USER}[/] / [bold]{demo_data.DEMO_PASSWORD}[/]"
@@ -173,7 +180,12 @@ def carrier_sim(
 ) -> None:
     """The simulated carrier: pushes demo parcels' events to /api/carrier-hooks/simulated."""
     logs.setup()
-    simulator.run_forever(get_db(), tracking_config.load(), base_url=base_url)
+    tracking = tracking_config.load()
+    if not tracking.simulated_secret:
+        _fail(OrderFlowError("the simulated carrier is disabled: set "
+                             "ORDERFLOW_TRACKING_SIMULATED_SECRET or run `orderflow demo` to "
+                             "generate var/simulated-carrier.key", code="tracking.disabled"))
+    simulator.run_forever(get_db(), tracking, base_url=base_url)
 
 
 @app.command()
@@ -182,6 +194,7 @@ def run(host: str = "127.0.0.1", port: int = 8000) -> None:
     settings = get_settings()
     migrate()
     demo(orders=300, if_empty=True)
+    tracking_config.ensure_demo_secret(settings.var_dir)  # the simulated carrier's key
     token_file = settings.var_dir / "demo-token.txt"
     url = f"http://{host}:{port}"
     console.rule("[bold]OrderFlow is running")
@@ -295,6 +308,19 @@ def user_create(
         _fail(exc)
         return
     console.print(f"created {user.role.value} user [bold]{user.username}[/]")
+
+
+@user_app.command("password")
+def user_password(username: str) -> None:
+    """Set a user's password (asks for it, or reads ORDERFLOW_NEW_PASSWORD); every console
+    session of the user ends."""
+    secret = os.environ.get("ORDERFLOW_NEW_PASSWORD") or typer.prompt(
+        "new password", hide_input=True, confirmation_prompt=True)
+    try:
+        auth.set_password(get_db(), username, secret)
+    except OrderFlowError as exc:
+        _fail(exc)
+    console.print(f"password changed for [bold]{username}[/]; their sessions are signed out")
 
 
 @token_app.command("create")

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from orderflow import money
+from orderflow import files, money
 from orderflow.cli_errors import fail as _fail
 from orderflow.db import get_db
 from orderflow.errors import OrderFlowError
@@ -58,7 +58,7 @@ def print_labels(
         except OrderFlowError as exc:
             _fail(exc)
             return
-    out.write_bytes(result.content)
+    files.write_private(out, result.content)
     console.print(f"{result.labels} labels → {out} (batch {result.batch_id[:8]}"
                   f"{', re-print of ' + ' '.join(result.reprints) if result.reprints else ''})")
     for number, why in result.skipped:

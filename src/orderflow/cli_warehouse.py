@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
+from orderflow import files
 from orderflow.cli_errors import fail as _fail
 from orderflow.config import get_settings
 from orderflow.db import Db, get_db
@@ -73,8 +74,8 @@ def pick_list(wave: int,
     pick order."""
     db = get_db()
     try:
-        out.write_bytes(waves.pick_list_pdf(db, wave, language=language,
-                                            zone=get_settings().zone))
+        files.write_private(out, waves.pick_list_pdf(db, wave, language=language,
+                                                     zone=get_settings().zone))
         console.print(" ".join(waves.orders_in_pick_order(db, wave)))
     except OrderFlowError as exc:
         _fail(exc)

@@ -45,6 +45,12 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     var_dir: Path = field(default=Path("var"))
     max_failed_logins_per_hour: int = 100
+    # Request ceilings (bytes): URL, all headers, and bodies per route class.
+    max_url_bytes: int = 8 * 1024
+    max_header_bytes: int = 16 * 1024
+    max_body_bytes: int = 1024 * 1024
+    max_upload_bytes: int = 20 * 1024 * 1024 + 64 * 1024
+    max_push_bytes: int = 256 * 1024
     shop_name: str = "OrderFlow Demo Shop"
     service_phone: str = "400-800-8888"
     # Email: the demo's local SMTP sink unless a real server is configured.
@@ -89,6 +95,11 @@ def load_settings() -> Settings:
         test_mode=_env("TEST_MODE", "0") == "1",
         base_url=_env("BASE_URL", "http://127.0.0.1:8000"),
         var_dir=var_dir,
+        max_url_bytes=int(_env("MAX_URL_BYTES", str(8 * 1024))),
+        max_header_bytes=int(_env("MAX_HEADER_BYTES", str(16 * 1024))),
+        max_body_bytes=int(_env("MAX_BODY_BYTES", str(1024 * 1024))),
+        max_upload_bytes=int(_env("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024 + 64 * 1024))),
+        max_push_bytes=int(_env("MAX_PUSH_BYTES", str(256 * 1024))),
         shop_name=_env("SHOP_NAME", "OrderFlow Demo Shop"),
         service_phone=_env("SERVICE_PHONE", "400-800-8888"),
         smtp_host=_env("SMTP_HOST", "127.0.0.1"),

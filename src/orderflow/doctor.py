@@ -20,6 +20,7 @@ from orderflow.notify.models import Notice, NoticeState
 from orderflow.orders.models import Order
 from orderflow.orders.status import Status
 from orderflow.reports import ledger
+from orderflow.tracking import config as tracking_config
 
 
 class Report:
@@ -136,6 +137,17 @@ def check_notices(db: Db, r: Report) -> None:
         r.warn(f"alert [{alert.kind}] {alert.message}")
 
 
+def check_providers(r: Report) -> None:
+    """Tracking providers whose push hook is off for want of a secret (their hook: 404)."""
+    tracking = tracking_config.load()
+    off = tracking_config.disabled(tracking)
+    for provider, reason in off.items():
+        active = " (the active tracking provider)" if provider == tracking.provider else ""
+        r.warn(f"tracking provider {provider} is disabled{active}: {reason}")
+    if tracking.provider not in off:
+        r.good(f"tracking provider {tracking.provider} is enabled")
+
+
 def run(
     settings: Settings,
     *,
@@ -145,6 +157,7 @@ def run(
 ) -> bool:
     r = Report(console)
     check_settings(settings, r)
+    check_providers(r)
     db = db_factory(settings.database_url)
     try:
         if check_database(db, r):

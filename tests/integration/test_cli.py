@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from orderflow import cli
+from orderflow import cli, clock
 from orderflow import db as db_module
 from orderflow.auth import service as auth
+from orderflow.auth.models import LoginAttempt
 from orderflow.config import get_settings
 
 
@@ -67,11 +68,14 @@ def test_demo_loads_skus_orders_and_users_then_doctor_is_happy(runner, db):
     assert "demo data already present" in again.output
 
 
-def test_login_is_refused_after_too_many_failures(db):
+def test_login_is_slowed_down_after_too_many_failures(db):
     auth.create_user(db, "zhao", "right-password", role=auth.Role.SERVICE)
     for _ in range(3):
         with pytest.raises(auth.Unauthorized):
-            auth.authenticate(db, "zhao", "wrong", max_failures_per_hour=3)
+            auth.authenticate(db, "zhao", "wrong", max_failures_per_hour=20)
+    with db.transaction() as s:  # five more just now: the next try waits 2**3 s
+        s.add_all(LoginAttempt(username="zhao", at=clock.utcnow(), success=False)
+                  for _ in range(5))
 
     with pytest.raises(auth.TooManyRequests):
         auth.authenticate(db, "zhao", "right-password", max_failures_per_hour=3)

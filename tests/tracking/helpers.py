@@ -20,7 +20,7 @@ from tests.builders.orders import STAFF, make_order
 
 PACKED = ["paid", "approved", "allocated", "picking", "packed"]
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
-TRACKING = TrackingSettings()
+TRACKING = TrackingSettings(simulated_secret="sim-test-secret")
 
 
 @dataclass

@@ -17,8 +17,15 @@ from orderflow.tracking.config import TrackingSettings
 from orderflow.tracking.models import TrackingStatus
 from tests.fakes.aftership import FakeAfterShip
 from tests.fakes.server import serve
+from tests.tracking import helpers
 from tests.tracking.conftest import AS_KEY, AS_SECRET
-from tests.tracking.helpers import order_status, outbox_kinds, ship, shipment, stored_events
+from tests.tracking.helpers import TRACKING, order_status, outbox_kinds, shipment, stored_events
+
+
+def ship(db: Db, settings: Settings, **kw: object) -> helpers.Parcel:
+    """A parcel tracked by aftership: only aftership's pushes and polls may move it."""
+    kw.setdefault("tracking_settings", replace(TRACKING, provider="aftership"))
+    return helpers.ship(db, settings, **kw)  # type: ignore[arg-type]
 
 T = TrackingStatus
 

@@ -20,8 +20,15 @@ from orderflow.tracking.models import ShipmentTracking, TrackingStatus
 from tests.builders.orders import make_catalog
 from tests.fakes.kuaidi100 import FakeKuaidi100
 from tests.fakes.server import serve
+from tests.tracking import helpers
 from tests.tracking.conftest import KD_CUSTOMER, KD_KEY, KD_SALT
-from tests.tracking.helpers import order_status, outbox_kinds, ship, shipment, stored_events
+from tests.tracking.helpers import TRACKING, order_status, outbox_kinds, shipment, stored_events
+
+
+def ship(db: Db, settings: Settings, **kw: object) -> helpers.Parcel:
+    """A parcel tracked by kuaidi100: only kuaidi100's pushes and polls may move it."""
+    kw.setdefault("tracking_settings", replace(TRACKING, provider="kuaidi100"))
+    return helpers.ship(db, settings, **kw)  # type: ignore[arg-type]
 
 T = TrackingStatus
 

@@ -34,9 +34,9 @@ def test_the_order_follows_the_carrier_and_owes_each_notice_once(db: Db, setting
     make_catalog(db)
     parcel = ship(db, settings)
 
-    tracking.ingest(db, "test", parcel.tracking_number, [event(T.IN_TRANSIT, 10, pickup=True)])
-    tracking.ingest(db, "test", parcel.tracking_number, [event(T.OUT_FOR_DELIVERY, 600)])
-    changes = tracking.ingest(db, "test", parcel.tracking_number, [event(T.DELIVERED, 700)])
+    tracking.ingest(db, "simulated", parcel.tracking_number, [event(T.IN_TRANSIT, 10, pickup=True)])
+    tracking.ingest(db, "simulated", parcel.tracking_number, [event(T.OUT_FOR_DELIVERY, 600)])
+    changes = tracking.ingest(db, "simulated", parcel.tracking_number, [event(T.DELIVERED, 700)])
 
     assert order_status(db, parcel.number) == "delivered"
     assert changes is not None
@@ -52,8 +52,8 @@ def test_the_same_event_pushed_twice_is_stored_once(db: Db, settings: Settings):
     batch = [event(T.IN_TRANSIT, 10, "1", "【杭州】已揽收"),
              event(T.IN_TRANSIT, 90, "0", "到达中转")]
 
-    first = tracking.ingest(db, "test", parcel.tracking_number, batch)
-    second = tracking.ingest(db, "test", parcel.tracking_number, [*batch, batch[0]])
+    first = tracking.ingest(db, "simulated", parcel.tracking_number, batch)
+    second = tracking.ingest(db, "simulated", parcel.tracking_number, [*batch, batch[0]])
 
     assert first is not None and second is not None
     assert (len(first.new_events), first.duplicates) == (2, 0)
@@ -64,9 +64,9 @@ def test_the_same_event_pushed_twice_is_stored_once(db: Db, settings: Settings):
 def test_a_late_old_event_is_placed_by_time_and_moves_nothing_back(db: Db, settings: Settings):
     make_catalog(db)
     parcel = ship(db, settings)
-    tracking.ingest(db, "test", parcel.tracking_number, [event(T.OUT_FOR_DELIVERY, 600)])
+    tracking.ingest(db, "simulated", parcel.tracking_number, [event(T.OUT_FOR_DELIVERY, 600)])
 
-    late = tracking.ingest(db, "test", parcel.tracking_number, [event(T.IN_TRANSIT, 100)])
+    late = tracking.ingest(db, "simulated", parcel.tracking_number, [event(T.IN_TRANSIT, 100)])
 
     assert late is not None and len(late.new_events) == 1
     assert (late.status_before, late.status_after) == (T.OUT_FOR_DELIVERY, T.OUT_FOR_DELIVERY)
@@ -79,7 +79,7 @@ def test_events_in_one_batch_out_of_order_end_at_the_newest(db: Db, settings: Se
     make_catalog(db)
     parcel = ship(db, settings)
 
-    tracking.ingest(db, "test", parcel.tracking_number, [
+    tracking.ingest(db, "simulated", parcel.tracking_number, [
         event(T.DELIVERED, 900), event(T.IN_TRANSIT, 10), event(T.OUT_FOR_DELIVERY, 800)])
 
     assert order_status(db, parcel.number) == "delivered"
@@ -90,9 +90,9 @@ def test_a_problem_is_reported_to_the_caller_and_does_not_move_the_order(
         db: Db, settings: Settings):
     make_catalog(db)
     parcel = ship(db, settings)
-    tracking.ingest(db, "test", parcel.tracking_number, [event(T.IN_TRANSIT, 10)])
+    tracking.ingest(db, "simulated", parcel.tracking_number, [event(T.IN_TRANSIT, 10)])
 
-    changes = tracking.ingest(db, "test", parcel.tracking_number,
+    changes = tracking.ingest(db, "simulated", parcel.tracking_number,
                               [event(T.EXCEPTION, 300, "2", "包裹破损", problem="damaged")])
 
     assert changes is not None
@@ -103,7 +103,7 @@ def test_a_problem_is_reported_to_the_caller_and_does_not_move_the_order(
 def test_an_unknown_tracking_number_is_not_stored(db: Db, settings: Settings):
     make_catalog(db)
 
-    assert tracking.ingest(db, "test", "NOSUCH123", [event(T.IN_TRANSIT, 1)]) is None
+    assert tracking.ingest(db, "simulated", "NOSUCH123", [event(T.IN_TRANSIT, 1)]) is None
 
 
 def test_a_carrier_eta_replaces_the_transit_table_estimate(db: Db, settings: Settings):
@@ -112,7 +112,7 @@ def test_a_carrier_eta_replaces_the_transit_table_estimate(db: Db, settings: Set
     first = shipment(db, parcel.shipment_id).estimated_delivery_at
     new_eta = T0 + timedelta(days=5)
 
-    tracking.ingest(db, "test", parcel.tracking_number, [event(T.IN_TRANSIT, 5, eta=new_eta)])
+    tracking.ingest(db, "simulated", parcel.tracking_number, [event(T.IN_TRANSIT, 5, eta=new_eta)])
 
     assert first is not None
     assert first - shipment(db, parcel.shipment_id).shipped_at == timedelta(days=3)
@@ -137,7 +137,7 @@ def test_in_pickup_mode_the_order_waits_for_the_pickup_scan(db: Db, settings: Se
     parcel = ship(db, settings, tracking_settings=pickup_mode())
     waiting = order_status(db, parcel.number)
 
-    tracking.ingest(db, "test", parcel.tracking_number, [
+    tracking.ingest(db, "simulated", parcel.tracking_number, [
         event(T.INFO_RECEIVED, 1, "101", "已下单"), event(T.IN_TRANSIT, 30, "103", pickup=True)])
 
     assert waiting == "packed"
@@ -166,9 +166,9 @@ def test_an_exception_is_cleared_only_by_news_from_after_it(db: Db, settings: Se
     fulfilment.record_carrier_status(db, parcel.number, Status.EXCEPTION, actor=STAFF,
                                      reason="carrier reported damage")
 
-    tracking.ingest(db, "test", parcel.tracking_number, [event(T.IN_TRANSIT, 10)])
+    tracking.ingest(db, "simulated", parcel.tracking_number, [event(T.IN_TRANSIT, 10)])
     still = order_status(db, parcel.number)
-    tracking.ingest(db, "test", parcel.tracking_number, [
+    tracking.ingest(db, "simulated", parcel.tracking_number, [
         tracking_event_now(T.OUT_FOR_DELIVERY)])
 
     assert still == "exception"
@@ -184,7 +184,7 @@ def test_a_shipment_made_before_tracking_gets_its_row_on_the_first_event(
     make_catalog(db)
     number = make_order(db, settings, path=[*PACKED, "shipped"])
 
-    changes = tracking.ingest(db, "test", f"SIM{number}", [event(T.IN_TRANSIT, 5)])
+    changes = tracking.ingest(db, "simulated", f"SIM{number}", [event(T.IN_TRANSIT, 5)])
 
     assert changes is not None and len(changes.new_events) == 1
     assert order_status(db, number) == "in_transit"

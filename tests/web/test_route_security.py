@@ -14,6 +14,7 @@ from orderflow.api import carrier_hooks
 from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.reports import orders as views
+from orderflow.tracking.config import TrackingSettings
 from tests.builders.orders import NEEDS_REVIEW, Catalog, make_order
 from tests.web.helpers import ORIGIN
 
@@ -156,6 +157,9 @@ def test_carrier_hooks_are_public_only_behind_a_provider_signature(
         app: FastAPI, client: TestClient, db: Db) -> None:
     hooks = {path for route in iter_route_contexts(app.routes)
              if (path := route.path or "").startswith(SIGNED_PREFIX)}
+    # Every provider configured (a provider without its secret is disabled: 404).
+    app.state.tracking = TrackingSettings(simulated_secret="s", kuaidi100_salt="s",
+                                          aftership_webhook_secret="s")
     unsigned = {path: client.post(path, content=b"param=%7B%7D&sign=guess",
                                   headers={"Content-Type": "application/x-www-form-urlencoded"})
                 for path in sorted(hooks)}

@@ -38,8 +38,23 @@ class LoginAttempt(Base):
     username: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     success: Mapped[bool] = mapped_column(Boolean)
+    address: Mapped[str | None] = mapped_column(String(64))  # the client's IP address
 
-    __table_args__ = (Index("ix_login_attempts_user_at", "username", "at"),)
+    __table_args__ = (Index("ix_login_attempts_user_at", "username", "at"),
+                      Index("ix_login_attempts_address_at", "address", "at"))
+
+
+class StaffSession(Base):
+    """A console sign-in. The signed cookie names it (`sid`); logging out revokes it, and
+    a password change revokes every session of the user, so a copied cookie dies too."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the cookie's sid
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ApiToken(Base):

@@ -8,16 +8,25 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from orderflow import clock
-from orderflow.auth.models import ApiToken, LoginAttempt, Role, StaffUser
+from orderflow.auth.models import ApiToken, LoginAttempt, Role, StaffSession, StaffUser
 from orderflow.db import Db
-from orderflow.errors import Conflict, FieldProblem, TooManyRequests, Unauthorized, ValidationFailed
+from orderflow.errors import (
+    Conflict,
+    FieldProblem,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+    ValidationFailed,
+)
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 _DUMMY_HASH = _hasher.hash("timing-equaliser")
@@ -76,18 +85,74 @@ def create_user(db: Db, username: str, password: str, *, role: Role,
         return _identity(user)
 
 
-def authenticate(db: Db, username: str, password: str, *,
+# --- login throttling -------------------------------------------------------------------
+# Gradual back-off, never a lock for everyone: after `free` failures in the last hour,
+# each further try waits 2**(failures - free) seconds after the last failure, up to a cap.
+# Three keys: this account from this address (cap 15 min), this address on any account
+# (cap 15 min), and this account from anywhere (cap 30 s, and not applied to an address
+# that signed in to the account before: a spread-out attack slows guessing to two a
+# minute without keeping the real user out).
+PAIR_FREE, ADDRESS_FREE_FACTOR = 5, 4
+LOCAL_CAP_S, ACCOUNT_CAP_S = 900, 30
+KNOWN_ADDRESS_DAYS = 30
+
+
+class LoginThrottled(TooManyRequests):
+    def __init__(self, retry_after_s: int):
+        super().__init__(f"too many failed sign-ins; try again in {retry_after_s} s",
+                         code="auth.throttled")
+        self.retry_after_s = retry_after_s
+
+
+def backoff_s(failures: int, free: int, cap: int) -> int:
+    return 0 if failures < free else min(cap, 2 ** min(failures - free, 20))
+
+
+def _failures(s: Session, *conditions: Any) -> tuple[int, datetime | None]:
+    row = s.execute(select(func.count(), func.max(LoginAttempt.at))
+                    .where(LoginAttempt.success.is_(False), *conditions)).one()
+    return int(row[0] or 0), row[1]
+
+
+def _address_is(address: str | None) -> Any:
+    return LoginAttempt.address.is_(None) if address is None else LoginAttempt.address == address
+
+
+def _wait_s(s: Session, username: str, address: str | None, now: datetime,
+            account_free: int) -> int:
+    """Seconds this address must still wait before trying this account (0: go ahead)."""
+    hour = LoginAttempt.at > now - timedelta(hours=1)
+    last_ok = s.scalar(select(func.max(LoginAttempt.at)).where(
+        LoginAttempt.username == username, _address_is(address), LoginAttempt.success.is_(True)))
+    since_ok = LoginAttempt.at > last_ok if last_ok is not None else hour
+    keys = [(_failures(s, LoginAttempt.username == username, _address_is(address), hour,
+                       since_ok), PAIR_FREE, LOCAL_CAP_S)]
+    if address is not None:
+        keys.append((_failures(s, LoginAttempt.address == address, hour),
+                     PAIR_FREE * ADDRESS_FREE_FACTOR, LOCAL_CAP_S))
+    known = last_ok is not None and last_ok > now - timedelta(days=KNOWN_ADDRESS_DAYS)
+    if not known:
+        keys.append((_failures(s, LoginAttempt.username == username, hour), account_free,
+                     ACCOUNT_CAP_S))
+    wait = 0
+    for (count, last), free, cap in keys:
+        if last is not None and (delay := backoff_s(count, free, cap)):
+            wait = max(wait, int((last + timedelta(seconds=delay) - now).total_seconds() + 0.999))
+    return wait
+
+
+def authenticate(db: Db, username: str, password: str, *, address: str | None = None,
                  max_failures_per_hour: int = 100) -> StaffIdentity:
-    """Checks the password; refuses after too many failures in the last hour for that account."""
+    """Checks the password, with gradual back-off per account + address, per address and
+    (from addresses the account never signed in from) per account: a refused try raises
+    LoginThrottled with the seconds to wait and is not counted."""
     now = clock.utcnow()
+    address = address[:64] if address else None
     with db.read() as s:
-        failures = s.scalar(select(func.count()).where(
-            LoginAttempt.username == username, LoginAttempt.success.is_(False),
-            LoginAttempt.at > now - timedelta(hours=1))) or 0
+        wait = _wait_s(s, username, address, now, max_failures_per_hour)
         user = s.scalars(select(StaffUser).where(StaffUser.username == username)).first()
-    if failures >= max_failures_per_hour:
-        raise TooManyRequests("too many failed logins for this account; try again later",
-                              code="auth.locked")
+    if wait > 0:
+        raise LoginThrottled(wait)
     ok = False
     try:
         ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
@@ -95,10 +160,63 @@ def authenticate(db: Db, username: str, password: str, *,
         ok = False
     ok = ok and user is not None and user.active
     with db.transaction() as s:
-        s.add(LoginAttempt(username=username[:64], at=now, success=ok))
+        s.add(LoginAttempt(username=username[:64], at=now, success=ok, address=address))
     if not ok or user is None:
         raise Unauthorized("wrong username or password", code="auth.bad_credentials")
     return _identity(user)
+
+
+# --- server-side sessions ----------------------------------------------------------------
+SESSION_TTL = timedelta(hours=12)
+
+
+def open_session(db: Db, user_id: int) -> str:
+    """A new console session; returns the secret the signed cookie carries (only its
+    SHA-256 is stored)."""
+    sid = secrets.token_urlsafe(32)
+    now = clock.utcnow()
+    with db.transaction() as s:
+        s.add(StaffSession(id=_digest(sid), user_id=user_id, created_at=now,
+                           expires_at=now + SESSION_TTL))
+    return sid
+
+
+def session_user(db: Db, sid: str) -> StaffIdentity | None:
+    """The active user of a live session (not revoked, not expired); one query."""
+    with db.read() as s:
+        user = s.scalars(select(StaffUser).join(StaffSession, StaffSession.user_id == StaffUser.id)
+                         .where(StaffSession.id == _digest(sid),
+                                StaffSession.revoked_at.is_(None),
+                                StaffSession.expires_at > clock.utcnow(),
+                                StaffUser.active.is_(True))).first()
+        return _identity(user) if user else None
+
+
+def revoke_session(db: Db, sid: str) -> None:
+    with db.transaction() as s:
+        s.execute(update(StaffSession).where(StaffSession.id == _digest(sid),
+                                             StaffSession.revoked_at.is_(None))
+                  .values(revoked_at=clock.utcnow()))
+
+
+def revoke_sessions(s: Session, user_id: int) -> None:
+    """Step: end every session of the user (password change, deactivation)."""
+    s.execute(update(StaffSession).where(StaffSession.user_id == user_id,
+                                         StaffSession.revoked_at.is_(None))
+              .values(revoked_at=clock.utcnow()))
+
+
+def set_password(db: Db, username: str, password: str) -> None:
+    """A new password; every open session of the user ends (a stolen cookie too)."""
+    if len(password) < 8:
+        raise ValidationFailed([FieldProblem("password", "password.too_short",
+                                             "use at least 8 characters")])
+    with db.transaction() as s:
+        user = s.scalars(select(StaffUser).where(StaffUser.username == username)).first()
+        if user is None:
+            raise NotFound(f"no user '{username}'", code="user.not_found")
+        user.password_hash = _hasher.hash(password)
+        revoke_sessions(s, user.id)
 
 
 def get_user(db: Db, user_id: int) -> StaffIdentity | None:

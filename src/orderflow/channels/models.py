@@ -63,9 +63,12 @@ class ChannelDelivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # SHA-256 of the raw body: the same body re-sent under a new id or topic is a duplicate.
+    body_hash: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         UniqueConstraint("shop_id", "delivery_key"),
+        UniqueConstraint("shop_id", "body_hash"),
         Index("ix_channel_deliveries_state_id", "state", "id"),
         Index("ix_channel_deliveries_shop_event", "shop_id", "event_id"),
         Index("ix_channel_deliveries_shop_external", "shop_id", "external_id"),

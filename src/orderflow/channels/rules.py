@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -67,6 +67,28 @@ class Envelope:
     delivery_key: str
     event_id: str | None
     triggered_at: str | None
+
+
+WINDOW = timedelta(minutes=5)
+
+
+def body_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def in_window(triggered_at: str | None, now: datetime, window: timedelta = WINDOW) -> bool:
+    """A delivery stamped with its trigger time (Shopify `X-Shopify-Triggered-At`) must be
+    within ±window of now; an unparseable stamp is outside. Without a stamp (WooCommerce
+    sends none) the body-hash dedup is the replay guard."""
+    if not triggered_at:
+        return True
+    try:
+        at = datetime.fromisoformat(triggered_at.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    if at.tzinfo is None:
+        return False
+    return abs(now - at) <= window
 
 
 def envelope(platform: Platform, headers: dict[str, str], body: bytes) -> Envelope:

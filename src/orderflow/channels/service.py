@@ -189,9 +189,13 @@ def receive(db: Db, code: str, headers: dict[str, str], body: bytes, *,
         # another shop sent to this address is refused, not filed under this shop.
         raise SignatureInvalid("the delivery comes from another shop")
     env = rules.envelope(shop.platform, headers, body)
+    if not rules.in_window(env.triggered_at, clock.utcnow()):
+        log.warning("shop %s delivery refused: triggered at %r, outside the time window",
+                    code, env.triggered_at[:40] if env.triggered_at else None)
+        raise SignatureInvalid("the delivery's timestamp is outside the allowed window")
     stored = _store(db, shop, env, headers, body)
     if stored is None:
-        return Receipt(delivery_id=_existing_id(db, shop.id, env.delivery_key),
+        return Receipt(delivery_id=_existing_id(db, shop.id, env.delivery_key, body),
                        state=DeliveryState.DUPLICATE.value)
     if not inline:
         return Receipt(delivery_id=stored, state=DeliveryState.RECEIVED.value)
@@ -211,10 +215,11 @@ KEPT_HEADERS = ("x-shopify-topic", "x-shopify-webhook-id", "x-shopify-event-id",
 
 def _store(db: Db, shop: ShopRow, env: rules.Envelope, headers: dict[str, str],
            body: bytes) -> int | None:
-    """The inbox row, or None when this delivery id was stored before."""
+    """The inbox row, or None when this delivery id, or this very body (re-sent under a
+    new webhook id or topic), was stored before."""
     try:
         with db.transaction() as s:
-            row = ChannelDelivery(
+            row = ChannelDelivery(body_hash=rules.body_hash(body),
                 shop_id=shop.id, topic=env.topic, delivery_key=env.delivery_key,
                 event_id=env.event_id, state=DeliveryState.RECEIVED, problems=[],
                 headers={k: headers[k] for k in KEPT_HEADERS if k in headers},
@@ -226,10 +231,12 @@ def _store(db: Db, shop: ShopRow, env: rules.Envelope, headers: dict[str, str],
         return None
 
 
-def _existing_id(db: Db, shop_id: int, key: str) -> int | None:
+def _existing_id(db: Db, shop_id: int, key: str, body: bytes) -> int | None:
     with db.read() as s:
         return s.scalar(select(ChannelDelivery.id).where(
-            ChannelDelivery.shop_id == shop_id, ChannelDelivery.delivery_key == key))
+            ChannelDelivery.shop_id == shop_id,
+            (ChannelDelivery.delivery_key == key)
+            | (ChannelDelivery.body_hash == rules.body_hash(body))).limit(1))
 
 
 # --- process -----------------------------------------------------------------------

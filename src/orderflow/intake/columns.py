@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from orderflow.intake.limits import MAX_COLUMNS, excerpt
+
 ORDER_COLUMNS = (
     "channel", "external_id", "currency", "customer_name", "phone", "email", "language",
     "country", "province", "city", "district", "address", "postal_code", "shipping_fee",
@@ -68,6 +70,9 @@ def map_header(cells: list[str | None]) -> tuple[list[str | None], list[HeaderPr
     """Each header cell's canonical column (None for blank cells), and every problem."""
     mapped: list[str | None] = []
     problems: list[HeaderProblem] = []
+    if sum(1 for c in cells if c) > MAX_COLUMNS:
+        return [], [HeaderProblem("", "import.too_many_columns",
+                                  f"the header has {len(cells)} columns; at most {MAX_COLUMNS}")]
     for cell in cells:
         text = (cell or "").strip()
         if not text:
@@ -75,11 +80,11 @@ def map_header(cells: list[str | None]) -> tuple[list[str | None], list[HeaderPr
             continue
         name = ALIASES.get(_key(text))
         if name is None:
-            problems.append(HeaderProblem(text, "import.unknown_column",
-                                          f"unknown column '{text}'"))
+            problems.append(HeaderProblem(excerpt(text), "import.unknown_column",
+                                          f"unknown column '{excerpt(text)}'"))
         elif name in mapped:
-            problems.append(HeaderProblem(text, "import.duplicate_column",
-                                          f"column '{text}' repeats '{name}'"))
+            problems.append(HeaderProblem(excerpt(text), "import.duplicate_column",
+                                          f"column '{excerpt(text)}' repeats '{name}'"))
         mapped.append(name)
     problems.extend(_missing(set(mapped)))
     return mapped, problems

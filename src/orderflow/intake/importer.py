@@ -25,7 +25,7 @@ from typing import Any, BinaryIO
 from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.errors import ValidationFailed
-from orderflow.intake import bulk, conflicts, duplicates, sources
+from orderflow.intake import bulk, conflicts, duplicates, limits, sources
 from orderflow.intake.columns import map_header
 from orderflow.intake.rows import (
     Prepared,
@@ -96,9 +96,14 @@ def _import(db: Db, source: Path | BinaryIO, report: ImportReport, *, filename: 
             actor: Actor, settings: Settings, progress: Progress | None,
             chunk_size: int) -> None:
     rows = sources.read_rows(source, filename)
-    header = next(rows, None)
-    if isinstance(rows, Generator):  # close the file: it is read again below
-        rows.close()
+    try:
+        header = next(rows, None)
+    except ValidationFailed as exc:  # the file itself is refused (an XLSX bomb, say)
+        report.errors = [RowError(1, f.field, f.message, f.code) for f in exc.fields]
+        return
+    finally:
+        if isinstance(rows, Generator):  # close the file: it is read again below
+            rows.close()
     if header is None:
         report.errors.append(RowError(1, "", "the file is empty", "import.empty"))
         return
@@ -108,7 +113,8 @@ def _import(db: Db, source: Path | BinaryIO, report: ImportReport, *, filename: 
                          for p in problems]
         return
     clashes = _conflicts(source, filename, columns)
-    rows = sources.read_rows(source, filename)
+    bounded = limits.Bounded(sources.read_rows(source, filename))
+    rows = iter(bounded)
     next(rows, None)
     with _Validator(db, settings) as validator:
         for chunk in validator.pipeline(_chunks(group_orders(rows, columns), chunk_size)):
@@ -116,13 +122,17 @@ def _import(db: Db, source: Path | BinaryIO, report: ImportReport, *, filename: 
             report.orders_seen += len(chunk)
             if progress is not None:
                 progress(report.orders_seen, None)
+    if bounded.cut_at is not None:
+        report.errors.append(RowError(bounded.cut_at, "", f"the file has more than "
+                                      f"{limits.MAX_ROWS} lines; split it and import the rest",
+                                      "import.too_many_rows", {"max": limits.MAX_ROWS}))
 
 
 def _orders(source: Path | BinaryIO, filename: str,
             columns: list[str | None]) -> Iterator[RawOrder]:
     if not isinstance(source, Path):
         source.seek(0)
-    rows = sources.read_rows(source, filename)
+    rows = iter(limits.Bounded(sources.read_rows(source, filename)))
     next(rows, None)
     yield from group_orders(rows, columns)
     if not isinstance(source, Path):

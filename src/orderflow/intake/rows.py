@@ -16,6 +16,7 @@ from orderflow.config import Settings
 from orderflow.errors import FieldProblem
 from orderflow.intake import oneline
 from orderflow.intake.columns import ORDER_COLUMNS
+from orderflow.intake.limits import excerpt
 from orderflow.intake.sources import Cell, Row
 from orderflow.orders.schemas import OrderIn
 
@@ -144,12 +145,12 @@ def _quantity(line: int, text: Cell, errors: list[RowError]) -> int:
     digits = text[:-2] if text.endswith(".0") else text
     unsigned = digits[1:] if digits[:1] in "+-" else digits
     if not unsigned.isdigit():
-        errors.append(RowError(line, "quantity", f"'{text}' is not a whole number",
-                               "import.quantity_invalid", {"value": text}))
+        errors.append(RowError(line, "quantity", f"'{excerpt(text)}' is not a whole number",
+                               "import.quantity_invalid", {"value": excerpt(text)}))
         return 1
     if int(digits) < 1:
-        errors.append(RowError(line, "quantity", f"{text}: must be at least 1",
-                               "import.quantity_too_small", {"value": text}))
+        errors.append(RowError(line, "quantity", f"{excerpt(text)}: must be at least 1",
+                               "import.quantity_too_small", {"value": excerpt(text)}))
         return 1
     return int(digits)
 
@@ -157,8 +158,9 @@ def _quantity(line: int, text: Cell, errors: list[RowError]) -> int:
 def _flag(line: int, text: Cell, errors: list[RowError]) -> bool:
     lowered = (text or "").strip().lower()
     if lowered and lowered not in _TRUE | _FALSE:
-        errors.append(RowError(line, "cod", f"'{text}' is not yes/no (1/0, true/false, 是/否)",
-                               "import.flag_invalid", {"value": text}))
+        errors.append(RowError(line, "cod",
+                               f"'{excerpt(text or '')}' is not yes/no (1/0, true/false, 是/否)",
+                               "import.flag_invalid", {"value": excerpt(text or "")}))
     return lowered in _TRUE
 
 
@@ -221,7 +223,8 @@ def disagreements(raw: RawOrder) -> list[RowError]:
         errors.append(RowError(
             line, differing[0],
             f"{listed} differs from line {raw.first_line} of the same order "
-            f"('{values[differing[0]]}' here, '{head.get(differing[0]) or ''}' there)",
+            f"('{excerpt(values[differing[0]] or '')}' here, "
+            f"'{excerpt(head.get(differing[0]) or '')}' there)",
             "import.order_field_differs", {"other": raw.first_line, "columns": listed}))
         errors.append(RowError(
             raw.first_line, differing[0],

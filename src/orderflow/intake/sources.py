@@ -18,6 +18,8 @@ from typing import IO, BinaryIO
 
 from openpyxl import load_workbook
 
+from orderflow.intake import limits
+
 Cell = str | None
 Row = tuple[int, list[Cell]]  # (line number in the file, cells); the header is line 1
 _PROBE = 1 << 20
@@ -86,6 +88,7 @@ def cell_text(value: object) -> Cell:
 
 
 def _xlsx_rows(fh: IO[bytes]) -> Iterator[Row]:
+    limits.check_xlsx(fh)  # inflated size and ratio, before openpyxl allocates anything
     book = load_workbook(fh, read_only=True, data_only=True)
     try:
         sheet = book.worksheets[0]

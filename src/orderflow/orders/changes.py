@@ -15,7 +15,7 @@ from pydantic import Field
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from orderflow import money
+from orderflow import money, text
 from orderflow.db import Db
 from orderflow.errors import FieldProblem, IllegalTransition, ValidationFailed
 from orderflow.inventory import service as inventory
@@ -90,6 +90,8 @@ def checked_address(order: Order, cmd: AddressChangeIn) -> dict[str, Any]:
     new["country"] = (new["country"] or "CN").upper()
     problems = rules.address_problems(
         {name: new[name] for name in ADDRESS_FIELDS}, "shipping_address")
+    problems.extend(text.line_problems(
+        {k: v for k, v in given.items() if isinstance(v, str) and k != "phone"}))
     phone_masked = False
     if "phone" in given:
         phone, problem = rules.check_phone(given["phone"], new["country"], "phone")

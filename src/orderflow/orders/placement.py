@@ -20,7 +20,7 @@ from sqlalchemy import Table, bindparam, insert, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from orderflow import clock, ids, money
+from orderflow import clock, ids, money, text
 from orderflow.catalog.models import Sku
 from orderflow.config import Settings
 from orderflow.customers.models import Customer
@@ -148,6 +148,9 @@ def check(cmd: OrderIn, skus: dict[str, SkuRow]) -> Checked:
     address = cmd.shipping_address.model_dump()
     address["country"] = (address.get("country") or "").upper()
     problems.extend(rules.address_problems(address, "shipping_address"))
+    problems.extend(text.line_problems({"name": cmd.customer.name}, "customer"))
+    problems.extend(text.line_problems(
+        {k: v for k, v in address.items() if isinstance(v, str)}, "shipping_address"))
     _check_payment(cmd, currency, problems)
     if problems:
         raise ValidationFailed(problems)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from orderflow import text
 from orderflow.vocab import Amount, PaymentMethod, PaymentState
 
 Quantity = Annotated[int, Field(strict=True, gt=0, le=100_000)]
 Text = Annotated[str, Field(max_length=300)]
+# Free text: control characters and bidi overrides are stripped, line breaks kept.
+Remark = Annotated[str, Field(max_length=1000), AfterValidator(text.clean_free_text)]
 
 
 class Strict(BaseModel):
@@ -67,8 +70,8 @@ class OrderIn(Strict):
         default=None, description="If given, must equal the computed total"
     )
     cod: bool = False
-    buyer_remark: Annotated[str, Field(max_length=1000)] | None = None
-    seller_remark: Annotated[str, Field(max_length=1000)] | None = None
+    buyer_remark: Remark | None = None
+    seller_remark: Remark | None = None
     payment: PaymentIn | None = None
 
 

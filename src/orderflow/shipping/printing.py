@@ -19,7 +19,7 @@ from typing import Literal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from orderflow import clock
+from orderflow import clock, files
 from orderflow.config import get_settings
 from orderflow.db import Db
 from orderflow.documents import (
@@ -259,9 +259,9 @@ def run_batch(db: Db, batch_id: str, job: PrintJob, *, actor: Actor, directory: 
 
     try:
         result = print_labels(db, job, actor=actor, progress=progress, batch_id=batch_id)
-        directory.mkdir(parents=True, exist_ok=True)
+        files.make_private_dir(directory)
         path = directory / result.filename
-        path.write_bytes(result.content)
+        files.write_private(path, result.content)
         _set_batch(db, batch_id, state="done", done=result.labels, total=result.labels,
                    file_path=str(path),
                    skipped=[[n, why, result.skip_codes.get(n, "")] for n, why in result.skipped],

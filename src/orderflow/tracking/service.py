@@ -233,6 +233,15 @@ def ship_parcel(db: Db, number: str, *, carrier: str, tracking_number: str, acto
         return shipment.id
 
 
+class WrongProvider(Exception):
+    """A push or poll answer from a provider that does not track this shipment: refused,
+    nothing stored (a forged "delivered" from another provider's hook moves nothing)."""
+
+    def __init__(self, source: str, provider: str, tracking_number: str):
+        super().__init__(f"{source} is not the provider tracking {tracking_number} ({provider})")
+        self.source, self.provider = source, provider
+
+
 def _locate(s: Session, tracking_number: str, carrier: str | None) -> Row[Any] | None:
     """One round trip: the newest shipment with this number, its tracking state (the row
     locked on PostgreSQL) and how many parcels its order has."""
@@ -240,7 +249,7 @@ def _locate(s: Session, tracking_number: str, carrier: str | None) -> Row[Any] |
                .where(text("siblings.order_id = shipments.order_id")).scalar_subquery())
     t = ShipmentTracking
     stmt = (select(t.shipment_id, t.order_id, t.status, t.status_at, t.status_rank,
-                   t.picked_up_at, t.awaiting_pickup, parcels.label("parcels"))
+                   t.picked_up_at, t.awaiting_pickup, parcels.label("parcels"), t.provider)
             .join(Shipment, t.shipment_id == Shipment.id)
             .where(Shipment.tracking_number == tracking_number.strip().upper()))
     if carrier:
@@ -254,6 +263,8 @@ def _locate(s: Session, tracking_number: str, carrier: str | None) -> Row[Any] |
 def _ingest(s: Session, source: str, tracking_number: str, events: Sequence[CarrierEvent],
             carrier: str | None) -> Changes | None:
     row = _locate(s, tracking_number, carrier)
+    if row is not None and row.provider != source:
+        raise WrongProvider(source, row.provider, tracking_number)
     if row is None:  # unknown, or shipped before tracking existed: the ORM path makes the row
         shipment = find_shipment(s, tracking_number, carrier)
         return record_events(s, shipment, events, source=source) if shipment else None

@@ -21,7 +21,7 @@ console = APIRouter(dependencies=[Depends(security.csrf_guard), Depends(security
                     include_in_schema=False)
 
 BAD_CREDENTIALS = N_("Wrong username or password.")
-LOCKED = N_("Too many failed sign-in attempts for this account. Try again in an hour.")
+THROTTLED = N_("Too many failed sign-in attempts. Wait a moment and try again.")
 
 
 def _db(request: Request) -> Db:
@@ -46,13 +46,17 @@ def login(request: Request, username: Annotated[str, Form(max_length=64)] = "",
           password: Annotated[str, Form(max_length=1024)] = "",
           next: Annotated[str, Form(max_length=2000)] = "/") -> Response:
     settings = _settings(request)
+    address = request.client.host if request.client else None  # never X-Forwarded-For
     try:
-        user = auth.authenticate(_db(request), username.strip(), password,
+        user = auth.authenticate(_db(request), username.strip(), password, address=address,
                                  max_failures_per_hour=settings.max_failed_logins_per_hour)
     except (Unauthorized, TooManyRequests) as exc:
-        message = LOCKED if isinstance(exc, TooManyRequests) else BAD_CREDENTIALS
+        message = THROTTLED if isinstance(exc, TooManyRequests) else BAD_CREDENTIALS
         context = {"next": security.safe_next(next), "error": message, "username": username}
-        return render(request, "auth/login.html", context, status_code=exc.http_status)
+        page = render(request, "auth/login.html", context, status_code=exc.http_status)
+        if isinstance(exc, auth.LoginThrottled):
+            page.headers["Retry-After"] = str(exc.retry_after_s)
+        return page
     security.start_session(request, user)
     return RedirectResponse(security.safe_next(next), status_code=303)
 

@@ -1,8 +1,9 @@
 """Console sessions, CSRF and same-origin checks.
 
 The session is Starlette's signed cookie (itsdangerous, settings.secret_key,
-HttpOnly, SameSite=Lax, Secure when the base URL is https). It holds the user id,
-the language and a per-session CSRF token. Every POST must carry that token in the
+HttpOnly, SameSite=Lax, Secure when the base URL is https). It holds the id of a
+server-side session (staff_sessions: logout and password change revoke it), the
+language and a per-session CSRF token. Every POST must carry that token in the
 form field `csrf_token` (or the `X-CSRF-Token` header) AND come from this origin
 (`Origin`, or `Referer` when Origin is absent; neither -> refused).
 """
@@ -93,11 +94,14 @@ def _db(request: Request) -> Db:
 
 
 def current_user(request: Request) -> StaffIdentity | None:
-    user_id = request.session.get("uid")
-    if not isinstance(user_id, int):
+    """The user of the session the cookie names, if that session is still open on the
+    server: a logged-out, revoked (password change) or expired session is refused."""
+    sid = request.session.get("sid")
+    if not isinstance(sid, str):
         return None
-    user = auth.get_user(_db(request), user_id)
-    if user is None:  # deactivated since login
+    user = auth.session_user(_db(request), sid)
+    if user is None:  # logged out, revoked, expired or deactivated since login
+        request.session.pop("sid", None)
         request.session.pop("uid", None)
     return user
 
@@ -136,14 +140,19 @@ def safe_next(next_url: str | None) -> str:
 
 
 def start_session(request: Request, user: StaffIdentity) -> None:
-    """A fresh session (and CSRF token) on every login."""
+    """A fresh session (and CSRF token) on every login, recorded on the server."""
     request.session.clear()
+    request.session["sid"] = auth.open_session(_db(request), user.id)
     request.session["uid"] = user.id
     request.session["lang"] = i18n.supported(user.language) or i18n.DEFAULT_LANGUAGE
     request.session["csrf"] = secrets.token_urlsafe(32)
 
 
 def end_session(request: Request) -> None:
+    """Log out: the server-side session is revoked, so a copy of the cookie is dead too."""
+    sid = request.session.get("sid")
+    if isinstance(sid, str):
+        auth.revoke_session(_db(request), sid)
     language = request.session.get("lang")
     request.session.clear()
     if language:
