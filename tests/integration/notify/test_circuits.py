@@ -10,11 +10,12 @@ from sqlalchemy import select
 
 from orderflow import circuits, clock
 from orderflow.circuits import Circuit, CircuitState
-from orderflow.notify import outages, prefs, service
+from orderflow.notify import outages, prefs, service, watchdogs
 from orderflow.notify.channels import Outgoing, SendResult, TemporaryFailure
 from orderflow.notify.models import NoticeEvent, NoticeState
 from tests.builders.orders import make_catalog, make_order
 from tests.integration.notify.test_outages import pump, shipping_notices
+from tests.integration.test_doctor_and_worker import run_doctor
 from tests.support.channels import RecordingChannel
 
 SHIPPED = ["paid", "approved", "allocated", "picking", "packed", "shipped"]
@@ -217,3 +218,28 @@ def test_the_watchdog_alerts_for_circuits_other_domains_opened(db, settings):
 
     assert [a.message.split(" is down")[0] for a in service.open_alerts(db)] == [
         "tracking provider kuaidi100"]
+
+
+def test_doctor_names_the_open_circuit_and_what_it_holds(db, settings):
+    d = service.dispatcher(db, settings, {"sms": Flaky(down=True)})
+    setup(db, settings, n=2)
+    pump(db, settings, d)
+
+    ok, text = run_doctor(db, settings)
+
+    assert not ok
+    assert "circuit open: sms provider (notify:sms) down for 0 min" in text
+    assert "2 notices held" in text
+    assert "last error: sms.provider_error: provider down" in text
+
+
+def test_an_outage_raises_one_alert_not_one_per_unsent_shipping_notice(db, settings):
+    d = service.dispatcher(db, settings, {"sms": Flaky(down=True)})
+    setup(db, settings, n=3)
+    pump(db, settings, d)
+    clock.advance(timedelta(minutes=20))
+
+    raised = watchdogs.unsent_shipping_notices(db)
+
+    assert raised == 0
+    assert [a.kind for a in service.open_alerts(db)] == [outages.OPENED]
