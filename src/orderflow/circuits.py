@@ -22,6 +22,7 @@ import os
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import Integer, String, Text, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -29,7 +30,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from orderflow import clock
-from orderflow.db import Base, UTCDateTime, str_enum
+from orderflow.db import Base, Db, UTCDateTime, str_enum
 
 FIRST_PROBE_S = 10.0
 # The cap keeps "back within a minute of the provider's return": a probe is one
@@ -150,13 +151,28 @@ def record_success(s: Session, key: str) -> bool:
     return bool(getattr(closed, "rowcount", 0))
 
 
-def check(s: Session, key: str) -> bool:
-    """Before one call to a provider: True to go ahead (closed, or this caller took the
-    probe); False while it is open and the probe is someone else's or not due."""
+Gate = Literal["closed", "probe", "blocked"]
+
+
+def gate(s: Session, key: str) -> Gate:
+    """Before calling a provider: "closed" (go ahead), "probe" (this caller took the one
+    probe: make one call, then record its outcome), "blocked" (open; leave the work due)."""
     state = s.scalar(select(Circuit.state).where(Circuit.key == key))
     if state is None or state is CircuitState.CLOSED:
-        return True
-    return take_probe(s, key)
+        return "closed"
+    return "probe" if take_probe(s, key) else "blocked"
+
+
+def answered(db: Db, key: str, gate_was: Gate) -> None:
+    """The provider answered (even with a refusal of that one item): a probe closes it."""
+    if gate_was == "probe":
+        with db.transaction() as s:
+            record_success(s, key)
+
+
+def failed(db: Db, key: str, error: str) -> None:
+    with db.transaction() as s:
+        record_failure(s, key, error)
 
 
 def next_probe(s: Session, key: str) -> datetime:
