@@ -115,13 +115,17 @@ def take_probe(s: Session, key: str) -> bool:
     return bool(getattr(done, "rowcount", 0))
 
 
-def record_failure(s: Session, key: str, error: str, *,
-                   retry_after: float | None = None) -> bool:
-    """A provider-level failure. True when this call opened the circuit."""
+def record_failure(s: Session, key: str, error: str, *, retry_after: float | None = None,
+                   threshold: int = 1) -> bool:
+    """A provider-level failure. True when this call opened the circuit. With a
+    `threshold`, a closed circuit opens at that many failures less than a minute apart
+    (for calls a person waits on, where one retry right away is worth making)."""
     now = clock.utcnow()
     insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
     s.execute(insert(Circuit).values(key=key, state=CircuitState.CLOSED, failures=0,
                                      updated_at=now).on_conflict_do_nothing())
+    if threshold > 1 and _below_threshold(s, key, error, now, threshold):
+        return False
     opened = s.execute(update(Circuit).where(Circuit.key == key,
                                              Circuit.state == CircuitState.CLOSED)
                        .values(state=CircuitState.OPEN, opened_at=now, closed_at=None,
@@ -140,6 +144,21 @@ def record_failure(s: Session, key: str, error: str, *,
     return False
 
 
+def _below_threshold(s: Session, key: str, error: str, now: datetime, threshold: int) -> bool:
+    row = s.execute(select(Circuit.state, Circuit.failures, Circuit.updated_at)
+                    .where(Circuit.key == key)).one()
+    if row.state is not CircuitState.CLOSED:
+        return False
+    recent = row.failures > 0 and now - clock.as_utc(row.updated_at) < timedelta(minutes=1)
+    count = row.failures + 1 if recent else 1
+    if count >= threshold:
+        return False
+    s.execute(update(Circuit).where(Circuit.key == key, Circuit.state == CircuitState.CLOSED)
+              .values(failures=count, last_error=error[:2000], updated_at=now)
+              .execution_options(synchronize_session=False))
+    return True
+
+
 def record_success(s: Session, key: str) -> bool:
     """The provider answered. True when this call closed the circuit."""
     now = clock.utcnow()
@@ -154,13 +173,16 @@ def record_success(s: Session, key: str) -> bool:
 Gate = Literal["closed", "probe", "blocked"]
 
 
-def gate(s: Session, key: str) -> Gate:
+def gate(db: Db, key: str) -> Gate:
     """Before calling a provider: "closed" (go ahead), "probe" (this caller took the one
-    probe: make one call, then record its outcome), "blocked" (open; leave the work due)."""
-    state = s.scalar(select(Circuit.state).where(Circuit.key == key))
+    probe: make one call, then record its outcome), "blocked" (open; leave the work due).
+    A closed circuit costs one read, no write."""
+    with db.read() as s:
+        state = s.scalar(select(Circuit.state).where(Circuit.key == key))
     if state is None or state is CircuitState.CLOSED:
         return "closed"
-    return "probe" if take_probe(s, key) else "blocked"
+    with db.transaction() as s:
+        return "probe" if take_probe(s, key) else "blocked"
 
 
 def answered(db: Db, key: str, gate_was: Gate) -> None:
@@ -170,9 +192,9 @@ def answered(db: Db, key: str, gate_was: Gate) -> None:
             record_success(s, key)
 
 
-def failed(db: Db, key: str, error: str) -> None:
+def failed(db: Db, key: str, error: str, *, threshold: int = 1) -> None:
     with db.transaction() as s:
-        record_failure(s, key, error)
+        record_failure(s, key, error, threshold=threshold)
 
 
 def next_probe(s: Session, key: str) -> datetime:

@@ -94,8 +94,7 @@ def poll_due(db: Db, provider: str, query: Query, *, now: datetime | None = None
     provider's circuit is open only its probe polls; the numbers stay due."""
     now = now or clock.utcnow()
     key = circuit_key(provider)
-    with db.transaction() as s:
-        gate = circuits.gate(s, key)
+    gate = circuits.gate(db, key)
     if gate == "blocked":
         return 0
     due = _due(db, provider, now, 1 if gate == "probe" else limit)
