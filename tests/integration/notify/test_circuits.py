@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from orderflow import circuits, clock
 from orderflow.circuits import Circuit, CircuitState
-from orderflow.notify import outages, prefs, service, watchdogs
+from orderflow.errors import ValidationFailed
+from orderflow.notify import outage_fallback, outages, prefs, service, watchdogs
 from orderflow.notify.channels import Outgoing, SendResult, TemporaryFailure
 from orderflow.notify.models import NoticeEvent, NoticeState
 from tests.builders.orders import make_catalog, make_order
@@ -243,3 +245,56 @@ def test_an_outage_raises_one_alert_not_one_per_unsent_shipping_notice(db, setti
 
     assert raised == 0
     assert [a.kind for a in service.open_alerts(db)] == [outages.OPENED]
+
+
+def en(i: int) -> dict[str, str]:
+    return {"name": f"Buyer {i}", "language": "en", "email": f"b{i}@example.com",
+            "phone": f"1380013{i:04d}"}
+
+
+def email_down_for(db, settings, minutes: int, rule: dict | None):  # type: ignore[type-arg]
+    email, sms = Flaky(name="email", down=True, code="smtp.unavailable"), RecordingChannel()
+    d = service.dispatcher(db, settings, {"email": email, "sms": sms})
+    make_catalog(db, {"SKU-1": 10})
+    with db.transaction() as s:
+        for m in ("order.received", "order.paid"):
+            prefs.set_switch(s, m, "email", False)
+            prefs.set_switch(s, m, "sms", False)
+        if rule is not None:
+            prefs.set_value(s, outage_fallback.KEY, rule)
+    for i in range(2):
+        make_order(db, settings, path=SHIPPED, customer=en(i))
+    pump(db, settings, d)
+    for _ in range(minutes * 2):
+        clock.advance(timedelta(seconds=30))
+        pump(db, settings, d)
+        outage_fallback.fall_back(db, lambda s, n: service.make_fallback(s, n, settings))
+    pump(db, settings, d)
+    return email, sms
+
+
+def test_after_the_chosen_outage_time_a_shipping_notice_falls_back_to_sms(db, settings):
+    rule = {"order.shipped": {"after_minutes": 30, "channels": ["sms"]}}
+
+    _, sms = email_down_for(db, settings, 31, rule)
+
+    assert [m.event_type for m in sms.sent] == ["order.shipped"] * 2
+    assert {n.state for n in shipping_notices(db, "email")} == {NoticeState.FAILED}
+    assert "email provider down 3" in (shipping_notices(db, "email")[0].last_error or "")
+
+
+def test_without_the_merchants_choice_nothing_moves_to_sms(db, settings):
+    _, sms = email_down_for(db, settings, 31, None)
+
+    assert sms.sent == []
+    assert {n.state for n in shipping_notices(db, "email")} == {NoticeState.QUEUED}
+
+
+def test_a_bad_fallback_setting_is_refused_naming_each_field(db):
+    with pytest.raises(ValidationFailed) as caught:
+        outage_fallback.save(db, {"order.shipped": {"after_minutes": 0, "channels": ["fax"]},
+                                  "order.nope": {"after_minutes": 5, "channels": ["sms"]}})
+
+    assert [p.field for p in caught.value.fields] == [
+        "outage_fallback.order.shipped.after_minutes", "outage_fallback.order.shipped.channels",
+        "outage_fallback.order.nope"]
