@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -47,19 +49,37 @@ STEP = timedelta(seconds=20)
 
 
 class Sink:
-    """Counts shipping emails by Message-ID (a repeat is a double)."""
+    """Writes each accepted email's Message-ID to a file, one a line (a repeat is a
+    double). It runs in its own process (`--sink PORT FILE`), as a mail server would, so
+    it does not share this process's interpreter lock with the dispatcher."""
 
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.ids: list[str] = []
+    def __init__(self, path: Path) -> None:
+        self.out = path.open("a", encoding="utf-8")
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         head = envelope.original_content.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace")
         mid = next((ln.split(":", 1)[1].strip() for ln in head.splitlines()
                     if ln.lower().startswith("message-id:")), "")
-        with self.lock:
-            self.ids.append(mid)
+        self.out.write(mid + "\n")
+        self.out.flush()
         return "250 OK"
+
+
+def run_sink(port: int, path: Path) -> None:
+    controller = Controller(Sink(path), hostname="127.0.0.1", port=port)
+    controller.start()
+    threading.Event().wait()
+
+
+def start_sink(port: int, path: Path) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen([sys.executable, __file__, "--sink", str(port), str(path)])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return proc
+        time.sleep(0.05)
+    raise RuntimeError("the SMTP sink did not start")
 
 
 def prepare(db: Db, url: str, tmp: Path, count: int) -> list[str]:
@@ -91,7 +111,7 @@ def outage(url: str, tmp: Path, args: argparse.Namespace) -> dict[str, float]:
     db = Db(url)
     seed(db)
     numbers = prepare(db, url, tmp, args.orders)
-    sink, port = Sink(), free_port()
+    port, ids_file = free_port(), tmp / "accepted.txt"
     settings = replace(settings_for(url, tmp), smtp_port=port)
     d = notify.dispatcher(db, settings, {"email": SmtpChannel(settings, timeout=2.0)})
     steps = int(timedelta(seconds=args.outage_s) / STEP)
@@ -109,17 +129,18 @@ def outage(url: str, tmp: Path, args: argparse.Namespace) -> dict[str, float]:
                 f"{min(len(numbers), (i + 1) * per_step)} shipped, "
                 f"{queued(db)} notices held")
     outage_s = (clock.utcnow() - started).total_seconds()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
+    sink = start_sink(port, ids_file)
     back = clock.utcnow()
     log(f"  SMTP back after {outage_s:.0f} s; draining {queued(db)} notices")
     wall = time.monotonic()
-    for _ in range(60):  # the next probe is at most 40 s of app time away
+    for _ in range(60):  # the next probe is at most 30 s of app time away
         clock.advance(timedelta(seconds=1))
         pump(db, settings, d)
         if queued(db) == 0:
             break
-    controller.stop()
+    sink.terminate()
+    sink.wait(timeout=30)
+    ids = ids_file.read_text().split()
     log(f"  drained in {time.monotonic() - wall:.1f} s wall time")
     with db.read() as s:
         dead = s.scalar(select(func.count()).where(Notice.state == NoticeState.DEAD)) or 0
@@ -132,7 +153,7 @@ def outage(url: str, tmp: Path, args: argparse.Namespace) -> dict[str, float]:
     return {"dead_letters_after_outage": dead,
             "drain_s_after_recovery": round((last - back).total_seconds(), 1),
             "outage_s": round(outage_s), "notices": int(sent[0]),
-            "doubles": len(sink.ids) - len(set(sink.ids)), "failed_probes": int(failures)}
+            "doubles": len(ids) - len(set(ids)), "failed_probes": int(failures)}
 
 
 def queued(db: Db) -> int:
@@ -142,6 +163,9 @@ def queued(db: Db) -> int:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--sink"]:
+        run_sink(int(sys.argv[2]), Path(sys.argv[3]))
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=2000)
     parser.add_argument("--outage-s", type=int, default=1800)

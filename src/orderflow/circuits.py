@@ -3,7 +3,7 @@
 A provider-level failure (connection refused, DNS, TLS, timeout, 5xx, SMTP 421/451,
 an SMS provider's throttling) opens the provider's circuit. While it is open nothing is
 sent to it and nothing spends an attempt: the work stays queued. One probe goes out on a
-back-off schedule (10 s doubling to a 40 s cap, with jitter); the first success closes the
+back-off schedule (10 s, 20 s, then every 30 s, with jitter); the first success closes the
 circuit and the backlog drains. Failures that belong to one message (a refused address,
 a rejected template) never touch the circuit.
 
@@ -34,8 +34,8 @@ from orderflow.db import Base, Db, UTCDateTime, str_enum
 
 FIRST_PROBE_S = 10.0
 # The cap keeps "back within a minute of the provider's return": a probe is one
-# connection attempt, cheap for us and for the provider even every 40 s for hours.
-MAX_PROBE_S = float(os.environ.get("ORDERFLOW_CIRCUIT_MAX_PROBE_SECONDS", "40"))
+# connection attempt, cheap for us and for the provider even every 30 s for hours.
+MAX_PROBE_S = float(os.environ.get("ORDERFLOW_CIRCUIT_MAX_PROBE_SECONDS", "30"))
 # A worker that took a probe and died: another may probe after this long.
 PROBE_LEASE = timedelta(seconds=60)
 _rng = random.Random()
@@ -87,7 +87,7 @@ class CircuitOpen(Exception):
 
 
 def probe_delay(failures: int, retry_after: float | None = None) -> float:
-    """10 s, 20 s, 40 s ... capped (40 s by default), up to a quarter less at random so
+    """10 s, 20 s, 30 s ... capped (30 s by default), up to a quarter less at random so
     workers and providers do not probe in step; a provider's Retry-After (capped too) is
     a lower bound."""
     base = min(MAX_PROBE_S, FIRST_PROBE_S * 2 ** max(0, failures - 1))
