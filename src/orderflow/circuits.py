@@ -87,11 +87,11 @@ class CircuitOpen(Exception):
 
 
 def probe_delay(failures: int, retry_after: float | None = None) -> float:
-    """10 s, 20 s, 30 s ... capped (30 s by default), up to a quarter less at random so
+    """10 s, 20 s, then the cap (30 s by default), up to a quarter less at random so
     workers and providers do not probe in step; a provider's Retry-After (capped too) is
     a lower bound."""
-    base = min(MAX_PROBE_S, FIRST_PROBE_S * 2 ** max(0, failures - 1))
-    delay = base * _rng.uniform(0.75, 1.0)
+    base: float = min(MAX_PROBE_S, FIRST_PROBE_S * 2.0 ** max(0, failures - 1))
+    delay: float = base * _rng.uniform(0.75, 1.0)
     if retry_after:
         delay = max(delay, min(retry_after, MAX_PROBE_S))
     return delay
