@@ -83,3 +83,31 @@ def test_polling_pauses_while_the_provider_is_down_and_resumes_after_one_probe(
     (Kuaidi100Error("500", "查询无结果，请隔段时间再查"), False)])
 def test_which_tracking_failures_are_the_providers(exc: Exception, down: bool) -> None:
     assert tasks.provider_down(exc) is down
+
+
+class DownAfterShip:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def create_tracking(self, carrier: str, number: str, *, order_number: str) -> bool:
+        self.calls += 1
+        raise httpx.ConnectTimeout("timed out")
+
+
+def test_aftership_registration_waits_behind_its_circuit(
+        db: Db, settings: Settings, tracking_settings: TrackingSettings) -> None:
+    make_catalog(db)
+    mode = replace(tracking_settings, provider="aftership")
+    for i in range(3):
+        ship(db, settings, carrier="DHL", tracking_number=f"123456789{i}", tracking_settings=mode)
+    before = rows(db)
+    client = DownAfterShip()
+    later = datetime.now(UTC) + timedelta(hours=1)
+
+    tasks.register_aftership(db, client, now=later)  # type: ignore[arg-type]
+    tasks.register_aftership(db, client, now=later)  # type: ignore[arg-type]
+
+    assert client.calls == 1
+    assert rows(db) == before
+    with db.read() as s:
+        assert s.get_one(Circuit, "tracking:aftership").state is CircuitState.OPEN

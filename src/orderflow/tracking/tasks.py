@@ -126,19 +126,31 @@ def poll_due(db: Db, provider: str, query: Query, *, now: datetime | None = None
 def subscribe_new(db: Db, settings: TrackingSettings, client: Kuaidi100Client, *,
                   now: datetime | None = None, limit: int = 50) -> int:
     """快递100 push mode: subscribe numbers not subscribed yet (and re-subscribe after an
-    `abort`); afterwards a slow safety poll only."""
+    `abort`); afterwards a slow safety poll only. Behind 快递100's circuit, like polling."""
     now = now or clock.utcnow()
-    due = _due(db, "kuaidi100", now, limit, unsubscribed_only=True)
+    key = circuit_key("kuaidi100")
+    gate = circuits.gate(db, key)
+    if gate == "blocked":
+        return 0
+    due = _due(db, "kuaidi100", now, 1 if gate == "probe" else limit, unsubscribed_only=True)
     callback = f"{settings.callback_base_url.rstrip('/')}/api/carrier-hooks/kuaidi100"
     for item in due:
         try:
             client.subscribe(item.carrier, item.tracking_number, callback_url=callback,
                              salt=settings.kuaidi100_salt, phone=item.phone)
         except (httpx.HTTPError, Kuaidi100Error, ValueError) as exc:
+            if provider_down(exc):
+                log.warning("kuaidi100 is down (%s): subscribing paused", exc)
+                circuits.failed(db, key, f"{type(exc).__name__}: {exc}")
+                break
+            circuits.answered(db, key, gate)
+            gate = "closed"
             log.warning("subscribing %s failed: %s", item.tracking_number, exc)
             interval = rules.next_poll_interval(item.interval_s, changed=False, failed=True)
             _reschedule(db, item.shipment_id, interval, now=now, failed=True)
             continue
+        circuits.answered(db, key, gate)
+        gate = "closed"
         _reschedule(db, item.shipment_id, rules.MAX_POLL_S, now=now, failed=False,
                     subscribed=True)
     return len(due)
@@ -147,9 +159,14 @@ def subscribe_new(db: Db, settings: TrackingSettings, client: Kuaidi100Client, *
 def register_aftership(db: Db, client: AfterShipClient, *, now: datetime | None = None,
                        limit: int = 50) -> int:
     """AfterShip: register numbers not registered yet (it pushes their updates to our
-    webhook from then on); a refusal is retried with back-off."""
+    webhook from then on); a refusal is retried with back-off. Behind AfterShip's
+    circuit: while it does not answer, numbers wait without spending their back-off."""
     now = now or clock.utcnow()
-    due = _due(db, "aftership", now, limit, unsubscribed_only=True)
+    key = circuit_key("aftership")
+    gate = circuits.gate(db, key)
+    if gate == "blocked":
+        return 0
+    due = _due(db, "aftership", now, 1 if gate == "probe" else limit, unsubscribed_only=True)
     with db.read() as s:
         numbers = dict(s.execute(select(Shipment.id, Order.number)
                                  .join(Order, Order.id == Shipment.order_id)
@@ -160,7 +177,10 @@ def register_aftership(db: Db, client: AfterShipClient, *, now: datetime | None 
                                         order_number=numbers.get(item.shipment_id, ""))
         except (httpx.HTTPError, ValueError) as exc:
             log.warning("registering %s with AfterShip failed: %s", item.tracking_number, exc)
-            ok = False
+            circuits.failed(db, key, f"{type(exc).__name__}: {exc}")
+            break
+        circuits.answered(db, key, gate)
+        gate = "closed"
         if ok:
             _reschedule(db, item.shipment_id, rules.MAX_POLL_S, now=now, failed=False,
                         subscribed=True)
