@@ -77,15 +77,6 @@ class Open:
         return now - clock.as_utc(self.opened_at)
 
 
-class CircuitOpen(Exception):
-    """Raised by `guard` callers: the provider is down and this is not the probe."""
-
-    def __init__(self, key: str, next_probe_at: datetime):
-        super().__init__(f"{key} is down; next probe at {next_probe_at:%H:%M:%S} UTC")
-        self.key = key
-        self.next_probe_at = next_probe_at
-
-
 def probe_delay(failures: int, retry_after: float | None = None) -> float:
     """10 s, 20 s, then the cap (30 s by default), up to a quarter less at random so
     workers and providers do not probe in step; a provider's Retry-After (capped too) is
