@@ -14,8 +14,8 @@ from sqlalchemy import func, select, text
 from orderflow import clock, migrate, outbox
 from orderflow.config import Settings
 from orderflow.db import Db
+from orderflow.notify import outages, watchdogs
 from orderflow.notify import service as notify
-from orderflow.notify import watchdogs
 from orderflow.notify.models import Notice, NoticeState
 from orderflow.orders.models import Order
 from orderflow.orders.status import Status
@@ -148,6 +148,22 @@ def check_providers(r: Report) -> None:
         r.good(f"tracking provider {tracking.provider} is enabled")
 
 
+def check_circuits(db: Db, r: Report) -> None:
+    """Every provider whose circuit is open: since when, what it holds, the last error."""
+    now = clock.utcnow()
+    down = outages.backlogs(db)
+    for b in down:
+        since = clock.as_utc(b.opened_at) if b.opened_at else now
+        minutes = int((now - since).total_seconds() // 60)
+        held = f"; {b.queued} notices held (oldest {b.age_s(now) // 60} min)" if b.queued else ""
+        r.bad(f"circuit open: {b.what} ({b.key}) down for {minutes} min{held}; "
+              f"last error: {b.last_error or 'none'}",
+              "check the provider (address, credentials, its status page); nothing is lost: "
+              "held work goes out at full rate once a probe succeeds")
+    if not down:
+        r.good("every provider circuit is closed")
+
+
 def run(
     settings: Settings,
     *,
@@ -164,6 +180,7 @@ def run(
             check_ledger(db, r, repair)
             check_backlog(db, r)
             check_notices(db, r)
+            check_circuits(db, r)
     finally:
         db.dispose()
     console.print("[bold green]all good[/]" if r.ok else "[bold red]problems found[/]")

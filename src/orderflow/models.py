@@ -1,6 +1,6 @@
 """Every table, imported once so metadata (and Alembic) sees them all."""
 
-from orderflow import outbox
+from orderflow import circuits, outbox
 from orderflow.auth import models as auth_models
 from orderflow.catalog import models as catalog_models
 from orderflow.channels import models as channel_models
@@ -23,6 +23,7 @@ __all__ = [
     "auth_models",
     "catalog_models",
     "channel_models",
+    "circuits",
     "customer_models",
     "fulfilment_models",
     "inventory_models",

@@ -16,7 +16,7 @@ from orderflow.channels import service as channel_intake
 from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.logistics import service as logistics
-from orderflow.notify import fanout, watchdogs
+from orderflow.notify import fanout, outage_fallback, outages, watchdogs
 from orderflow.notify import service as notify
 from orderflow.notify.channels import Channel
 from orderflow.orders import merging
@@ -43,6 +43,9 @@ def default_jobs(db: Db, settings: Settings,
         Job("notify.deliver", 0.0, lambda: dispatcher.run_once()),
         Job("orders.expire_unpaid", 15.0, lambda: len(orders.expire_unpaid(db))),
         Job("channels.process_pending", 5.0, lambda: channel_intake.process_pending(db, settings)),
+        Job("notify.watch_circuits", 5.0, lambda: outages.watch_circuits(db)),
+        Job("notify.outage_fallback", 30.0, lambda: outage_fallback.fall_back(
+            db, lambda s, n: notify.make_fallback(s, n, settings))),
         Job("notify.watch_shipping", 60.0, lambda: watchdogs.unsent_shipping_notices(db)),
         Job("notify.watch_late", 300.0, lambda: watchdogs.late_orders(db)),
         *([Job("orders.auto_merge", 60.0, lambda: len(merging.auto_merge(db)))]

@@ -4,7 +4,7 @@ alerts and coverage."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from orderflow.api.deps import DbDep, SettingsDep, actor_of, require
 from orderflow.auth.service import TokenIdentity
 from orderflow.errors import NotFound
-from orderflow.notify import milestones, prefs, preview, watchdogs
+from orderflow.notify import milestones, outage_fallback, outages, prefs, preview, watchdogs
 from orderflow.notify import service as notify
 from orderflow.notify.default_templates import Parts
 from orderflow.notify.models import NoticeState, WebhookEndpoint
@@ -160,3 +160,38 @@ def coverage(_t: Reader, db: DbDep, within_minutes: int = 15) -> CoverageOut:
     return CoverageOut(shipped=c.shipped, shipped_told_in_time=c.shipped_told_in_time,
                        shipping_share=c.shipping_share, paid=c.paid,
                        paid_confirmed=c.paid_confirmed, confirmation_share=c.confirmation_share)
+
+
+class CircuitOut(BaseModel):
+    """A provider whose circuit is not closed, and the notices it holds."""
+
+    key: str
+    provider: str
+    state: str
+    opened_at: datetime | None
+    next_probe_at: datetime | None
+    last_error: str | None
+    held: int
+    oldest_held_at: datetime | None
+
+
+@router.get("/circuits", response_model=list[CircuitOut])
+def list_circuits(_t: Reader, db: DbDep) -> list[CircuitOut]:
+    """Providers that are down (open) or being probed (half_open); closed ones are omitted."""
+    return [CircuitOut(key=b.key, provider=b.what, state=b.state, opened_at=b.opened_at,
+                       next_probe_at=b.next_probe_at, last_error=b.last_error, held=b.queued,
+                       oldest_held_at=b.oldest_at) for b in outages.backlogs(db)]
+
+
+@router.get("/notify/outage-fallback")
+def get_outage_fallback(_t: Reader, db: DbDep) -> dict[str, Any]:
+    """Per milestone: after how many minutes of a channel being down its held notices move
+    to which channels. Empty (the default): they wait for the provider."""
+    with db.read() as s:
+        return outage_fallback.rules(prefs.load(s))
+
+
+@router.put("/notify/outage-fallback")
+def put_outage_fallback(body: dict[str, Any], _t: Writer, db: DbDep) -> dict[str, Any]:
+    """`{"order.shipped": {"after_minutes": 30, "channels": ["sms"]}}`; `{}` turns it off."""
+    return outage_fallback.save(db, body)

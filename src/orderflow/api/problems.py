@@ -6,7 +6,8 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from orderflow.errors import FieldProblem, OrderFlowError
@@ -62,7 +63,39 @@ def error_response(exc: OrderFlowError) -> JSONResponse:
     return problem(exc.http_status, exc.code, exc.title, exc.detail, exc.fields, headers)
 
 
+# What a database says when it cannot write for lack of room: SQLite (SQLITE_FULL, also
+# past PRAGMA max_page_count), PostgreSQL ("could not extend file", ENOSPC).
+_FULL = ("database or disk is full", "no space left on device", "could not extend file",
+         "disk full")
+
+
+def storage_problem(exc: DBAPIError) -> tuple[str, str, str] | None:
+    """(code, title, detail) for a database that cannot take writes right now; None for
+    errors that are not about the database's availability."""
+    text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    if any(marker in text for marker in _FULL):
+        return ("storage.full", "Storage is full",
+                "the database cannot write: its disk is full. Nothing was saved; "
+                "retry once space is freed")
+    if isinstance(exc, OperationalError) or exc.connection_invalidated:
+        return ("database.unavailable", "Database unavailable",
+                "the database did not answer. Nothing was saved; retry shortly")
+    return None
+
+
 def install(app: FastAPI) -> None:
+    @app.exception_handler(DBAPIError)
+    async def _storage(request: Request, exc: DBAPIError) -> Response:
+        found = storage_problem(exc)
+        if found is None:
+            raise exc
+        code, title, detail = found
+        headers = {"Retry-After": "60" if code == "storage.full" else "5"}
+        if not request.url.path.startswith("/api/"):
+            return Response(f"{title}: {detail}", status_code=503, headers=headers,
+                            media_type="text/plain; charset=utf-8")
+        return problem(503, code, title, detail, headers=headers)
+
     @app.exception_handler(OrderFlowError)
     async def _domain(_request: Request, exc: OrderFlowError) -> JSONResponse:
         return error_response(exc)

@@ -13,6 +13,8 @@ up by the worker (`process_pending`).
 from __future__ import annotations
 
 import logging
+import os
+import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -64,6 +66,11 @@ from orderflow.review import service as review
 
 log = logging.getLogger("orderflow.channels")
 MAX_ATTEMPTS = 5
+# A burst (a platform replaying a backlog, a flash sale) must not make the platform wait
+# and retry: past this many deliveries being applied at once in this process, a delivery
+# is stored and answered at once, and the worker's `process_pending` applies it.
+INLINE_AT_ONCE = int(os.environ.get("ORDERFLOW_CHANNEL_INLINE_AT_ONCE", "4"))
+_inline = threading.BoundedSemaphore(max(1, INLINE_AT_ONCE))
 DONE = frozenset({DeliveryState.PROCESSED, DeliveryState.STALE, DeliveryState.DUPLICATE,
                   DeliveryState.IGNORED})
 
@@ -197,13 +204,15 @@ def receive(db: Db, code: str, headers: dict[str, str], body: bytes, *,
     if stored is None:
         return Receipt(delivery_id=_existing_id(db, shop.id, env.delivery_key, body),
                        state=DeliveryState.DUPLICATE.value)
-    if not inline:
+    if not inline or not _inline.acquire(blocking=False):  # a burst: queued for the worker
         return Receipt(delivery_id=stored, state=DeliveryState.RECEIVED.value)
     try:
         return process(db, stored, settings=settings)
     except Exception:  # stored: the worker retries it; the platform must not resend
         log.exception("channel delivery %s left for the worker", stored)
         return Receipt(delivery_id=stored, state=DeliveryState.RECEIVED.value)
+    finally:
+        _inline.release()
 
 
 KEPT_HEADERS = ("x-shopify-topic", "x-shopify-webhook-id", "x-shopify-event-id",

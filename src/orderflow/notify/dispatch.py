@@ -13,6 +13,13 @@ transaction open, and record each result only if the fence still matches.
   webhooks, or the provider's Retry-After). Permanent failure or retries exhausted:
   fall back to the customer's next channel; with none left the notice is dead and
   staff see it.
+- Provider down (`health.provider_level`: refused, DNS, TLS, timeout, 5xx, SMTP 421/451,
+  throttling): the provider's circuit opens (`orderflow.circuits`), the notice and the
+  rest of the batch for that provider go back to the queue WITHOUT spending an attempt,
+  and claims skip that provider except for one probe on the circuit's back-off. The first
+  answer closes the circuit; the held notices are still due, so the next claims drain
+  them oldest first at the channel's full rate. A channel inside its quiet hours gets no
+  probe, so its circuit closes (and its backlog drains) only once the window opens.
 """
 
 from __future__ import annotations
@@ -30,10 +37,10 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, case, exists, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
-from orderflow import clock, logs
+from orderflow import circuits, clock, logs
 from orderflow.config import Settings
 from orderflow.db import Db
-from orderflow.notify import prefs
+from orderflow.notify import outages, prefs, timing
 from orderflow.notify.channels import (
     Channel,
     DeliveryFailure,
@@ -42,6 +49,7 @@ from orderflow.notify.channels import (
     SendResult,
     TemporaryFailure,
 )
+from orderflow.notify.health import circuit_key, provider_level, split_key
 from orderflow.notify.models import Alert, Notice, NoticeEvent, NoticeState, WebhookEndpoint
 from orderflow.notify.models import WebhookAttempt as AttemptRow
 from orderflow.notify.webhooks.sender import next_delay
@@ -95,13 +103,23 @@ def _due(now: Any) -> Any:
 
 
 def claim(db: Db, owner: str, *, limit: int = 50,
-          channels: tuple[str, ...] | None = None) -> list[Claimed]:
+          channels: tuple[str, ...] | None = None, endpoint: int | None = None,
+          skip_endpoints: tuple[int, ...] = ()) -> list[Claimed]:
+    """Due notices, oldest first. `channels` () claims nothing; `endpoint` only that
+    webhook endpoint's (a probe); `skip_endpoints` those whose circuit is open."""
+    if channels is not None and not channels:
+        return []
     now = clock.utcnow()
     deadline = time.monotonic() + (LEASE - LEASE_MARGIN).total_seconds()
     with db.transaction() as s:
         due = select(Notice.id).where(_due(now))
         if channels:
             due = due.where(Notice.channel.in_(channels))
+        if endpoint is not None:
+            due = due.where(Notice.endpoint_id == endpoint)
+        if skip_endpoints:
+            due = due.where(or_(Notice.endpoint_id.is_(None),
+                                Notice.endpoint_id.not_in(skip_endpoints)))
         due = due.order_by(Notice.available_at, Notice.id).limit(limit)
         if db.dialect == "postgresql":
             due = due.with_for_update(skip_locked=True, of=Notice)
@@ -236,6 +254,31 @@ def record_failure(s: Session, c: Claimed, failure: DeliveryFailure, *, max_atte
     return True
 
 
+def release_held(s: Session, held: list[tuple[Claimed, DeliveryFailure | None]]) -> set[int]:
+    """Back to the queue, the attempt given back: the provider was down (the failure) or
+    was not even tried because it had just failed for another notice (None). Fenced."""
+    if not held:
+        return set()
+    now = clock.utcnow()
+    released: set[int] = set()
+    for c, failure in held:
+        values: dict[str, Any] = {"state": NoticeState.QUEUED, "lease_owner": None,
+                                  "lease_until": None, "attempts": NOTICES.c.attempts - 1}
+        if failure is not None:
+            values["last_error"] = f"{failure.code}: {failure.reason}"[:2000]
+            if isinstance(failure, TemporaryFailure) and failure.retry_after:
+                values["available_at"] = now + timedelta(seconds=failure.retry_after)
+        done = s.connection().execute(
+            update(NOTICES).where(NOTICES.c.id == c.id, NOTICES.c.fence == c.fence,
+                                  NOTICES.c.state == NoticeState.SENDING).values(**values))
+        if done.rowcount:
+            released.add(c.id)
+            if failure is not None:
+                s.connection().execute(insert(NOTICE_EVENTS), [_event(
+                    c.id, "held", c.attempts - 1, f"provider down: {values['last_error']}")])
+    return released
+
+
 def _disable_endpoint(s: Session, endpoint_id: int, reason: str) -> None:
     s.execute(update(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id)
               .values(enabled=False, disabled_reason=f"410 Gone: {reason}"[:300]))
@@ -288,21 +331,81 @@ class Dispatcher:
     owner: str = field(default_factory=worker_id)
     limits: dict[str, RateLimit] = field(default_factory=rate_limits_from_env)
     _prefs: tuple[float, prefs.NotifyPrefs] | None = None
+    # This batch: providers that failed (the rest of their notices are held unsent) and
+    # providers that answered; which of them are already recorded on their circuit.
+    _down: dict[str, DeliveryFailure] = field(default_factory=dict, init=False)
+    _up: set[str] = field(default_factory=set, init=False)
+    _recorded: set[str] = field(default_factory=set, init=False)
 
     def run_once(self, limit: int = 50, *, group: int = 10) -> int:
         """Claim a batch, send each, and record results every `group` sends, so a worker
-        killed mid-batch leaves at most that many accepted-but-unrecorded notices."""
-        claimed = claim(self.db, self.owner, limit=limit, channels=tuple(self.channels))
-        pending: list[tuple[Claimed, SendResult | DeliveryFailure]] = []
+        killed mid-batch leaves at most that many accepted-but-unrecorded notices.
+        Providers whose circuit is open get one probe when it is due, nothing else."""
+        held, probes = self._circuits()
+        channels = tuple(self.channels)
+        claimed: list[Claimed] = []
+        for key in probes:
+            channel, endpoint = split_key(key)
+            claimed += claim(self.db, self.owner, limit=1, channels=(channel,),
+                             endpoint=endpoint)
+        open_channels = {split_key(k)[0] for k in held if split_key(k)[1] is None}
+        claimed += claim(self.db, self.owner, limit=limit,
+                         channels=tuple(c for c in channels if c not in open_channels),
+                         skip_endpoints=tuple(e for k in held
+                                              if (e := split_key(k)[1]) is not None))
+        self._down, self._up, self._recorded = {}, set(), set()
+        pending: list[tuple[Claimed, SendResult | DeliveryFailure | None]] = []
         for c in claimed:
             if time.monotonic() > c.deadline:
                 break  # the rest of the batch is left for whoever reclaims it
-            pending.append((c, self._send(c)))
+            pending.append((c, self._attempt(c)))
             if len(pending) >= group:
-                self._record_all(pending)
+                self._record_all(pending, probes)
                 pending = []
-        self._record_all(pending)
+        self._record_all(pending, probes)
         return len(claimed)
+
+    def _attempt(self, c: Claimed) -> SendResult | DeliveryFailure | None:
+        """Send, unless this provider just failed in this batch (None: hold it)."""
+        key = circuit_key(c.outgoing.channel, c.endpoint_id)
+        if key in self._down:
+            return None
+        outcome = self._send(c)
+        if isinstance(outcome, DeliveryFailure) and provider_level(outcome):
+            self._down[key] = outcome
+        else:
+            self._up.add(key)
+        return outcome
+
+    def _circuits(self) -> tuple[set[str], list[str]]:
+        """(keys of open notify circuits, keys whose probe this worker took)."""
+        with self.db.read() as s:
+            open_ = circuits.open_circuits(s, "notify:")
+        now = clock.utcnow()
+        due = [k for k, o in open_.items() if o.probe_due(now)
+               and split_key(k)[0] in self.channels and not self._quiet(split_key(k)[0])]
+        probes = []
+        for key in due:
+            with self.db.transaction() as s:
+                if circuits.take_probe(s, key):
+                    probes.append(key)
+        return set(open_), probes
+
+    def _quiet(self, channel: str) -> bool:
+        """Inside the channel's quiet hours no probe goes out, so a circuit never closes
+        (and a held backlog never drains) at night: it drains when the window opens."""
+        np = self._notify_prefs()
+        local = clock.utcnow().astimezone(self.settings.zone)
+        holiday = timing.is_day_off(local.date(), np.calendar)
+        window = np.quiet(channel, holiday=holiday) if holiday else np.quiet(channel)
+        return window is not None and window.contains(local.time())
+
+    def _notify_prefs(self) -> prefs.NotifyPrefs:
+        now = time.monotonic()
+        if self._prefs is None or now - self._prefs[0] > 5.0:
+            with self.db.read() as s:
+                self._prefs = (now, prefs.load(s))
+        return self._prefs[1]
 
     def _send(self, c: Claimed) -> SendResult | DeliveryFailure:
         channel = self.channels[c.outgoing.channel]
@@ -323,19 +426,45 @@ class Dispatcher:
             self._prefs = (now, prefs.load(s))
         return self._prefs[1].max_attempts(channel)
 
-    def _record_all(self, results: list[tuple[Claimed, SendResult | DeliveryFailure]]) -> None:
+    def _record_all(self, results: list[tuple[Claimed, SendResult | DeliveryFailure | None]],
+                    probes: list[str]) -> None:
         if not results:
             return
         with self.db.transaction() as s:
+            held: list[tuple[Claimed, DeliveryFailure | None]] = []
             for c, outcome in results:
-                self._attempt_log(s, c, outcome)
+                if outcome is not None:
+                    self._attempt_log(s, c, outcome)
+                if outcome is None or (isinstance(outcome, DeliveryFailure)
+                                       and provider_level(outcome)):
+                    held.append((c, outcome))
             record_sent_many(s, [(c, r) for c, r in results if isinstance(r, SendResult)])
+            release_held(s, held)
             for c, outcome in results:
-                if isinstance(outcome, SendResult):
+                if not isinstance(outcome, DeliveryFailure) or provider_level(outcome):
                     continue
                 with s.begin_nested():  # a failing fallback must not undo the others' results
                     record_failure(s, c, outcome, make_fallback=self.make_fallback,
                                    max_attempts=self._max_attempts(s, c.outgoing.channel))
+            self._record_circuits(s, probes)
+
+    def _record_circuits(self, s: Session, probes: list[str]) -> None:
+        for key, failure in sorted(self._down.items()):
+            if key in self._recorded:
+                continue
+            self._recorded.add(key)
+            retry_after = failure.retry_after if isinstance(failure, TemporaryFailure) else None
+            if circuits.record_failure(s, key, f"{failure.code}: {failure.reason}",
+                                       retry_after=retry_after):
+                log.warning("circuit %s opened: %s", key, failure.reason)
+            outages.alert_key_changes(s, key)
+        # Only a probe closes a circuit: a send that was claimed before another worker
+        # opened it proves little, and closing costs a write per batch.
+        for key in sorted((self._up & set(probes)) - self._recorded - set(self._down)):
+            self._recorded.add(key)
+            if circuits.record_success(s, key):
+                log.warning("circuit %s closed", key)
+                outages.alert_key_changes(s, key)
 
     @staticmethod
     def _attempt_log(s: Session, c: Claimed, outcome: SendResult | DeliveryFailure) -> None:

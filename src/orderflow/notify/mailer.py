@@ -83,6 +83,10 @@ class SmtpChannel:
                 raise TemporaryFailure(f"recipient deferred: {code}", code="smtp.deferred") from exc
             raise PermanentFailure(f"recipient refused: {code} {text!r}",
                                    code="smtp.refused") from exc
+        except smtplib.SMTPAuthenticationError as exc:
+            self._drop()  # the account, not this message: the circuit holds every notice
+            raise PermanentFailure(f"SMTP login refused: {exc.smtp_code}",
+                                   code="smtp.auth") from exc
         except smtplib.SMTPResponseException as exc:
             self._drop()
             if exc.smtp_code in TEMPORARY_SMTP:

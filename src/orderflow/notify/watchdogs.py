@@ -16,11 +16,12 @@ from typing import Any
 from sqlalchemy import Exists, String, and_, cast, exists, func, literal, select
 from sqlalchemy.orm import Session
 
-from orderflow import clock
+from orderflow import circuits, clock
 from orderflow.db import Db
 from orderflow.logistics.models import CaseState, ExceptionCase
 from orderflow.notify import service
 from orderflow.notify.dispatch import raise_alert
+from orderflow.notify.health import PREFIX, split_key
 from orderflow.notify.models import Alert, Notice, NoticeState
 from orderflow.orders import lifecycle
 from orderflow.orders.models import Order, TimelineEvent
@@ -37,6 +38,16 @@ def _sent_for(row_id: Any) -> Exists:
                           Notice.state.in_(DELIVERED_STATES))
 
 
+def _held_by_circuit(s: Session, row_id: Any) -> Any:
+    """Owed notices waiting on a provider that is down: its circuit's alert speaks for
+    them all (one alert per outage, not one per order)."""
+    held = sorted({split_key(k)[0] for k in circuits.open_circuits(s, PREFIX)})
+    if not held:
+        return literal(False)
+    return exists().where(Notice.outbox_id == row_id, Notice.channel.in_(held),
+                          Notice.state.in_((NoticeState.QUEUED, NoticeState.SENDING)))
+
+
 def unsent_shipping_notices(db: Db, *, after_minutes: int = 15) -> int:
     cutoff = clock.utcnow() - timedelta(minutes=after_minutes)
     raised = 0
@@ -44,7 +55,8 @@ def unsent_shipping_notices(db: Db, *, after_minutes: int = 15) -> int:
         rows = s.execute(select(OutboxMessage.id, OutboxMessage.order_id, Order.number)
                          .join(Order, Order.id == OutboxMessage.order_id)
                          .where(OutboxMessage.kind == "order.shipped",
-                                OutboxMessage.created_at < cutoff, ~_sent_for(OutboxMessage.id))
+                                OutboxMessage.created_at < cutoff, ~_sent_for(OutboxMessage.id),
+                                ~_held_by_circuit(s, OutboxMessage.id))
                          .limit(500)).all()
         for row_id, order_id, number in rows:
             _resend_dead(s, row_id)

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from orderflow import clock
+from orderflow import circuits, clock
 from orderflow.config import get_settings
 from orderflow.db import Db
 from orderflow.errors import Conflict, FieldProblem, NotFound, ValidationFailed
@@ -234,11 +234,33 @@ def _record_failure(db: Db, waybill_id: int, error: str) -> None:
                   .values(last_error=error[:500]).execution_options(synchronize_session=False))
 
 
+# A person is waiting on a waybill: a retry right away is worth making, so the carrier's
+# circuit opens at the third failure within a minute (a batch stops waiting on timeouts).
+OPEN_AFTER = 3
+
+
+def circuit_key(carrier_code: str) -> str:
+    return f"waybill:{carrier_code}"
+
+
+def _gate(db: Db, carrier: Carrier, asks: Sequence[_Ask]) -> circuits.Gate:
+    """While the carrier's waybill API is down (its circuit open) nobody waits on its
+    timeout: the requests stay kept and the caller hears when the next try is."""
+    gate = circuits.gate(db, circuit_key(carrier.code))
+    if gate == "blocked" and asks:
+        with db.read() as s:
+            at = circuits.next_probe(s, circuit_key(carrier.code))
+        raise WaybillPending(f"{carrier.code}'s waybill service is down; the request is kept "
+                             f"and can be retried after {at:%H:%M:%S} UTC")
+    return gate
+
+
 def _issue_parcels(db: Db, number: str, parcels: Sequence[int], parcel_count: int,
                    weight_g: int | None, actor: Actor) -> list[WaybillOut]:
     carrier, asks = _prepare(db, number, parcels, parcel_count, weight_g, actor)
     adapter = adapter_for(carrier)
     assert adapter is not None  # manual carriers were refused in _prepare
+    gate = _gate(db, carrier, asks)
     answers: dict[int, str] = {}
     failure: Exception | None = None
     for ask in asks:
@@ -246,8 +268,15 @@ def _issue_parcels(db: Db, number: str, parcels: Sequence[int], parcel_count: in
             answers[ask.waybill_id] = _ask(adapter, ask)
         except (CarrierUnavailable, CarrierRefused) as exc:
             _record_failure(db, ask.waybill_id, str(exc))
+            if isinstance(exc, CarrierUnavailable):
+                circuits.failed(db, circuit_key(carrier.code), str(exc),
+                                threshold=OPEN_AFTER)
+            else:
+                circuits.answered(db, circuit_key(carrier.code), gate)
             failure = exc
             break
+        circuits.answered(db, circuit_key(carrier.code), gate)
+        gate = "closed"
     if answers:
         _record_issued(db, number, answers, carrier, actor)
     if isinstance(failure, CarrierUnavailable):

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import httpx
 from sqlalchemy import select, update
 
-from orderflow import clock
+from orderflow import circuits, clock
 from orderflow.db import Db
 from orderflow.fulfilment.models import Shipment
 from orderflow.orders.models import Order
@@ -68,21 +68,56 @@ def _reschedule(db: Db, shipment_id: int, interval_s: int, *, now: datetime,
                   .where(ShipmentTracking.shipment_id == shipment_id).values(**values))
 
 
+# 快递100 answers that speak for the service, not the number: 501 server error, 502
+# server busy, 503 signature (the account's key), 601 key expired or out of balance.
+# 503 also locks one number queried too often ("单号已锁定"): that one is the number's.
+KUAIDI100_DOWN = frozenset({"501", "502", "503", "601"})
+
+
+def provider_down(exc: Exception) -> bool:
+    """No answer, a garbled one (a gateway's HTML page), or a service-level refusal: the
+    provider's circuit opens and the numbers keep their schedule (no back-off spent)."""
+    if isinstance(exc, httpx.HTTPError | ValueError) and not isinstance(exc, BadPayload):
+        return True
+    return (isinstance(exc, Kuaidi100Error) and exc.code in KUAIDI100_DOWN
+            and "锁定" not in str(exc))
+
+
+def circuit_key(provider: str) -> str:
+    return f"tracking:{provider}"
+
+
 def poll_due(db: Db, provider: str, query: Query, *, now: datetime | None = None,
              limit: int = 50) -> int:
     """Query each due number; new events reset the interval to 30 min, nothing new or a
-    failure doubles it (up to 6 h). Returns how many numbers were polled."""
+    failure doubles it (up to 6 h). Returns how many numbers were polled. While the
+    provider's circuit is open only its probe polls; the numbers stay due."""
     now = now or clock.utcnow()
-    due = _due(db, provider, now, limit)
+    key = circuit_key(provider)
+    gate = circuits.gate(db, key)
+    if gate == "blocked":
+        return 0
+    due = _due(db, provider, now, 1 if gate == "probe" else limit)
     for item in due:
         failed = changed = False
         try:
             events = query(item.carrier, item.tracking_number, item.phone)
-            changes = tracking.ingest(db, provider, item.tracking_number, events)
-            changed = bool(changes and changes.new_events)
-        except (httpx.HTTPError, Kuaidi100Error, BadPayload) as exc:
-            failed = True
+        except (httpx.HTTPError, ValueError, Kuaidi100Error) as exc:
+            if provider_down(exc):
+                log.warning("%s is down (%s): polling paused", provider, exc)
+                circuits.failed(db, key, f"{type(exc).__name__}: {exc}")
+                break
+            events, failed = [], True
             log.warning("polling %s %s failed: %s", provider, item.tracking_number, exc)
+        circuits.answered(db, key, gate)
+        gate = "closed"
+        if not failed:
+            try:
+                changes = tracking.ingest(db, provider, item.tracking_number, events)
+                changed = bool(changes and changes.new_events)
+            except BadPayload as exc:
+                failed = True
+                log.warning("polling %s %s failed: %s", provider, item.tracking_number, exc)
         interval = rules.next_poll_interval(item.interval_s, changed=changed, failed=failed)
         _reschedule(db, item.shipment_id, interval, now=now, failed=failed)
     return len(due)
@@ -91,19 +126,31 @@ def poll_due(db: Db, provider: str, query: Query, *, now: datetime | None = None
 def subscribe_new(db: Db, settings: TrackingSettings, client: Kuaidi100Client, *,
                   now: datetime | None = None, limit: int = 50) -> int:
     """快递100 push mode: subscribe numbers not subscribed yet (and re-subscribe after an
-    `abort`); afterwards a slow safety poll only."""
+    `abort`); afterwards a slow safety poll only. Behind 快递100's circuit, like polling."""
     now = now or clock.utcnow()
-    due = _due(db, "kuaidi100", now, limit, unsubscribed_only=True)
+    key = circuit_key("kuaidi100")
+    gate = circuits.gate(db, key)
+    if gate == "blocked":
+        return 0
+    due = _due(db, "kuaidi100", now, 1 if gate == "probe" else limit, unsubscribed_only=True)
     callback = f"{settings.callback_base_url.rstrip('/')}/api/carrier-hooks/kuaidi100"
     for item in due:
         try:
             client.subscribe(item.carrier, item.tracking_number, callback_url=callback,
                              salt=settings.kuaidi100_salt, phone=item.phone)
         except (httpx.HTTPError, Kuaidi100Error, ValueError) as exc:
+            if provider_down(exc):
+                log.warning("kuaidi100 is down (%s): subscribing paused", exc)
+                circuits.failed(db, key, f"{type(exc).__name__}: {exc}")
+                break
+            circuits.answered(db, key, gate)
+            gate = "closed"
             log.warning("subscribing %s failed: %s", item.tracking_number, exc)
             interval = rules.next_poll_interval(item.interval_s, changed=False, failed=True)
             _reschedule(db, item.shipment_id, interval, now=now, failed=True)
             continue
+        circuits.answered(db, key, gate)
+        gate = "closed"
         _reschedule(db, item.shipment_id, rules.MAX_POLL_S, now=now, failed=False,
                     subscribed=True)
     return len(due)
@@ -112,9 +159,14 @@ def subscribe_new(db: Db, settings: TrackingSettings, client: Kuaidi100Client, *
 def register_aftership(db: Db, client: AfterShipClient, *, now: datetime | None = None,
                        limit: int = 50) -> int:
     """AfterShip: register numbers not registered yet (it pushes their updates to our
-    webhook from then on); a refusal is retried with back-off."""
+    webhook from then on); a refusal is retried with back-off. Behind AfterShip's
+    circuit: while it does not answer, numbers wait without spending their back-off."""
     now = now or clock.utcnow()
-    due = _due(db, "aftership", now, limit, unsubscribed_only=True)
+    key = circuit_key("aftership")
+    gate = circuits.gate(db, key)
+    if gate == "blocked":
+        return 0
+    due = _due(db, "aftership", now, 1 if gate == "probe" else limit, unsubscribed_only=True)
     with db.read() as s:
         numbers = dict(s.execute(select(Shipment.id, Order.number)
                                  .join(Order, Order.id == Shipment.order_id)
@@ -125,7 +177,10 @@ def register_aftership(db: Db, client: AfterShipClient, *, now: datetime | None 
                                         order_number=numbers.get(item.shipment_id, ""))
         except (httpx.HTTPError, ValueError) as exc:
             log.warning("registering %s with AfterShip failed: %s", item.tracking_number, exc)
-            ok = False
+            circuits.failed(db, key, f"{type(exc).__name__}: {exc}")
+            break
+        circuits.answered(db, key, gate)
+        gate = "closed"
         if ok:
             _reschedule(db, item.shipment_id, rules.MAX_POLL_S, now=now, failed=False,
                         subscribed=True)

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from orderflow import logs
+from orderflow import clock, logs
 from orderflow.db import Db
-from orderflow.notify import milestones, service, watchdogs
+from orderflow.notify import milestones, outages, service, watchdogs
 from orderflow.notify.models import (
     Notice,
     NoticeState,
@@ -149,5 +149,11 @@ def dashboard_panels(db: Db, *, alerts: int = 20) -> dict[str, Any]:
     rows = [AlertRow(a.id, a.kind, a.message, a.created_at,
                      numbers.get(a.order_id) if a.order_id else None)
             for a in open_alerts]
-    return {"alerts": rows, "dead_count": dead, "coverage": watchdogs.coverage(db)}
+    queued, oldest = outages.queued_backlog(db)
+    now = clock.utcnow()
+    return {"alerts": rows, "dead_count": dead, "coverage": watchdogs.coverage(db),
+            "backlog": {"queued": queued,
+                        "age_min": int((now - clock.as_utc(oldest)).total_seconds() // 60)
+                        if oldest else 0},
+            "circuits": outages.backlogs(db), "circuit_now": now}
 
