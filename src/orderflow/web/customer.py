@@ -19,7 +19,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select, update
 
-from orderflow import clock, ids
+from orderflow import clock, ids, shortlinks
 from orderflow.customers import lookups
 from orderflow.customers import service as customers
 from orderflow.customers.models import Customer
@@ -167,6 +167,16 @@ def lookup(request: Request, number: Text = "", phone_tail: Text = "",
 
 
 # --- the order ------------------------------------------------------------------------------
+
+
+@router.get("/s/{token}")
+def short_link(request: Request, token: str) -> Response:
+    """The short signed link SMS notices carry: on to the full signed tracking link."""
+    number = shortlinks.number_of(guard.settings_of(request), token)
+    if number is None:
+        return bad_link(request)
+    return RedirectResponse(guard.tracking_path(guard.settings_of(request), number),
+                            status_code=303)
 
 
 @router.get("/track/{number}", response_class=HTMLResponse)
