@@ -175,7 +175,11 @@ class Coverage:
     shipped: int
     shipped_told_in_time: int
     paid: int
-    paid_confirmed: int
+    paid_confirmed: int  # told by the payment notice or the confirmation replacing it
+    late: int = 0  # promise delay notices owed
+    late_told: int = 0
+    corrected: int = 0  # corrected shipping notices owed
+    corrected_told: int = 0
 
     @property
     def shipping_share(self) -> float:
@@ -185,26 +189,55 @@ class Coverage:
     def confirmation_share(self) -> float:
         return self.paid_confirmed / self.paid if self.paid else 1.0
 
+    @property
+    def delay_share(self) -> float:
+        return self.late_told / self.late if self.late else 1.0
+
+    @property
+    def correction_share(self) -> float:
+        return self.corrected_told / self.corrected if self.corrected else 1.0
+
+
+def _first_sent() -> Any:
+    return (select(Notice.outbox_id, func.min(Notice.sent_at).label("sent_at"))
+            .where(Notice.channel.in_(("email", "sms")), Notice.state.in_(DELIVERED_STATES))
+            .group_by(Notice.outbox_id).subquery())
+
 
 def _pairs(s: Session, kind: str, since: datetime) -> list[tuple[datetime, datetime | None]]:
     """(owed at, first customer-channel send) for each milestone owed since `since`."""
-    first_sent = (select(Notice.outbox_id, func.min(Notice.sent_at).label("sent_at"))
-                  .where(Notice.channel.in_(("email", "sms")), Notice.state.in_(DELIVERED_STATES))
-                  .group_by(Notice.outbox_id).subquery())
+    first_sent = _first_sent()
     return [(r[0], r[1]) for r in s.execute(
         select(OutboxMessage.created_at, first_sent.c.sent_at)
         .outerjoin(first_sent, first_sent.c.outbox_id == OutboxMessage.id)
         .where(OutboxMessage.kind == kind, OutboxMessage.created_at >= since)).all()]
 
 
+def _confirmed(s: Session, since: datetime) -> tuple[int, int]:
+    """Paid orders, and those told by the payment notice or the confirmation."""
+    paid = select(OutboxMessage.order_id).where(OutboxMessage.kind == "order.paid",
+                                                OutboxMessage.created_at >= since)
+    told = (select(Notice.order_id).where(
+        Notice.milestone.in_(("order.paid", "order.confirmed")),
+        Notice.channel.in_(("email", "sms")), Notice.state.in_(DELIVERED_STATES),
+        Notice.order_id.in_(paid)).distinct())
+    total = s.scalar(select(func.count()).select_from(paid.subquery())) or 0
+    done = s.scalar(select(func.count()).select_from(told.subquery())) or 0
+    return int(total), int(done)
+
+
 def coverage(db: Db, *, within_minutes: int = 15, days: int = 30) -> Coverage:
-    """Over the last `days`: shipped orders told within N minutes; paid orders confirmed."""
+    """Over the last `days`: shipped orders told within N minutes; paid orders confirmed;
+    promise delays and corrections told."""
     since = clock.utcnow() - timedelta(days=days)
     within = timedelta(minutes=within_minutes)
     with db.read() as s:
         shipped = _pairs(s, "order.shipped", since)
-        paid = _pairs(s, "order.paid", since)
+        paid, confirmed = _confirmed(s, since)
+        late = _pairs(s, "order.delayed", since)
+        corrected = _pairs(s, "order.shipment_corrected", since)
     told = sum(1 for owed, sent in shipped
                if sent is not None and clock.as_utc(sent) - clock.as_utc(owed) <= within)
-    confirmed = sum(1 for _, sent in paid if sent is not None)
-    return Coverage(len(shipped), told, len(paid), confirmed)
+    return Coverage(len(shipped), told, paid, confirmed,
+                    len(late), sum(1 for _, sent in late if sent is not None),
+                    len(corrected), sum(1 for _, sent in corrected if sent is not None))
