@@ -33,6 +33,7 @@ from orderflow.web import (
     security,
     shipping,
     shipping_print,
+    timenodes,
     tracking,
 )
 from orderflow.web.rendering import render
@@ -72,3 +73,4 @@ def install(app: FastAPI) -> None:
     for router in (notify_templates.router, notify_settings.router, notify_notices.router,
                    notify_webhooks.router):
         app.include_router(router)
+    app.include_router(timenodes.router)

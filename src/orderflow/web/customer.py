@@ -25,6 +25,7 @@ from orderflow.customers import service as customers
 from orderflow.customers.models import Customer
 from orderflow.db import Db
 from orderflow.errors import ValidationFailed
+from orderflow.notify import milestones
 from orderflow.notify.models import InboxMessage
 from orderflow.orders.models import Order
 from orderflow.web import customer_security as guard
@@ -229,7 +230,11 @@ def _prefs_page(request: Request, number: str, prefs: customers.Preferences, *,
     return page(request, "customer/preferences.html", {
         "number": number, "chosen": chosen, "channels": customers.CHANNELS,
         "languages": customers.LANGUAGES, "errors": errors or [], "saved": saved,
-        "links": _links(request, number), "tab": "preferences"}, status_code=status_code)
+        "links": _links(request, number), "tab": "preferences",
+        "essential": [m.code for m in milestones.MILESTONES.values()
+                      if m.customer_facing and m.essential],
+        "optional": [m.code for m in milestones.MILESTONES.values()
+                     if m.customer_facing and not m.essential]}, status_code=status_code)
 
 
 def _current(request: Request, order: Order) -> customers.Preferences:
