@@ -268,13 +268,13 @@ def fan_out(db: Db, settings: Settings, *, batch: int = 50) -> int:
         rows = list(s.scalars(stmt))
         if not rows:
             return 0
-        batch = load_batch(s, settings)
-        np = batch.np
+        loaded = load_batch(s, settings)
+        np = loaded.np
         facts = context.load_many(s, {r.order_id for r in rows if r.order_id})
         events: list[dict[str, Any]] = []
         for row in rows:
             try:
-                planned = plan_row(s, row, facts.get(row.order_id or 0), np, settings, batch)
+                planned = plan_row(s, row, facts.get(row.order_id or 0), np, settings, loaded)
             except Exception as exc:  # one poisoned row must not block the others
                 _postpone(row, exc)
                 continue
