@@ -73,7 +73,7 @@ EN: dict[str, Text] = {
                                    "【{{ shop_name }}】Parcel {{ tracking_number }} is out for delivery. {{ short_link }}"),
     "order.delivered": Text("Order {{ order_number }} was delivered",
                             "Your order {{ order_number }} was delivered. Happy with it? We would love your review: {{ order_url }}. Questions? Call us on {{ service_phone }}.",
-                            "【{{ shop_name }}】Order {{ order_number }} delivered. Thank you! Review it: {{ short_link }}"),
+                            "【{{ shop_name }}】Order {{ order_number }} delivered. Thank you! Your review: {{ short_link }}"),
     "order.delayed": Text("Order {{ order_number }} may be late",
                           "We are sorry: order {{ order_number }} may be late ({{ reason }}).{% if new_estimate %} New estimate: {{ new_estimate }}.{% elif eta %} New delivery estimate: {{ eta }}.{% endif %}",
                           "【{{ shop_name }}】Sorry, order {{ order_number }} is late.{% if new_estimate %} New estimate {{ new_estimate }}.{% endif %} {{ short_link }}"),
