@@ -47,6 +47,14 @@ MESSAGES: dict[str, str] = {
     "reason.paid_order_cancelled": N_("a paid order was cancelled"),
     "reason.edited_in_review": N_("edited in review"),
     "reason.pickup_grace_ended": N_("pickup grace window ended without a pickup scan"),
+    "reason.cancelled_on_platform": N_("cancelled on the shop platform"),
+    "reason.auto_completed": N_("delivery confirmed: {days} days after delivery, "
+                                "no after-sales"),
+    "reason.delivery_confirmed": N_("delivery confirmed"),
+    "reason.pickup_scan": N_("carrier pickup scan"),
+    "reason.merge_rule": N_("merge rule: same customer and address"),
+    "reason.backorder": N_("backorder: waiting for stock"),
+    "reason.other_warehouse": N_("ships from another warehouse"),
     # why an order is late (delay notices)
     "late.not_shipped": N_("it could not be shipped by the promised time"),
     "late.awaiting_review": N_("the order is still being checked"),
@@ -95,6 +103,14 @@ LEGACY: dict[str, str] = {
     "review: pass": "reason.review_outcome",
     "review: warn": "reason.review_outcome",
     "review: block": "reason.review_outcome",
+    "cancelled on the platform": "reason.cancelled_on_platform",
+    "cancelled on shopify": "reason.cancelled_on_platform",
+    "cancelled on woocommerce": "reason.cancelled_on_platform",
+    "delivery confirmed": "reason.delivery_confirmed",
+    "carrier pickup scan": "reason.pickup_scan",
+    "merge rule: same customer and address": "reason.merge_rule",
+    "backorder: waiting for stock": "reason.backorder",
+    "ships from another warehouse": "reason.other_warehouse",
 }
 
 

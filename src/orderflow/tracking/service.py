@@ -167,7 +167,7 @@ def _fold(s: Session, shipment: Shipment, track: ShipmentTracking, new: list[Car
         order = _order_for_change(s, shipment.order_id)
     changes.order_before = order.status
     if track.awaiting_pickup and changes.picked_up:
-        confirm_shipped(s, order, shipment, track, actor=actor, reason="carrier pickup scan")
+        confirm_shipped(s, order, shipment, track, actor=actor, reason="reason.pickup_scan")
     if changes.status_changed and not track.awaiting_pickup:
         _follow(s, order, shipment, track, actor, parcels)
     changes.order_after = order.status

@@ -32,6 +32,14 @@ LEGACY = {
     "edited in review": "reason.edited_in_review",
     "not shipped within the promised time": "late.not_shipped",
     "pickup grace window ended without a pickup scan": "reason.pickup_grace_ended",
+    "cancelled on the platform": "reason.cancelled_on_platform",
+    "cancelled on shopify": "reason.cancelled_on_platform",
+    "cancelled on woocommerce": "reason.cancelled_on_platform",
+    "delivery confirmed": "reason.delivery_confirmed",
+    "carrier pickup scan": "reason.pickup_scan",
+    "merge rule: same customer and address": "reason.merge_rule",
+    "backorder: waiting for stock": "reason.backorder",
+    "ships from another warehouse": "reason.other_warehouse",
 }
 
 
