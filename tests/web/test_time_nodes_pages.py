@@ -178,3 +178,45 @@ def test_a_short_link_leads_to_the_signed_order_page(
     assert good.status_code == 303
     assert good.headers["location"] == guard.tracking_path(settings, number)
     assert bad.status_code == 404 or "not valid" in bad.text
+
+
+@pytest.mark.clock
+def test_the_dashboard_flags_a_year_whose_holidays_are_not_announced(
+        db: Db, client: TestClient, token: str) -> None:
+    from orderflow.review import service as review
+
+    flagged = client.get("/").text
+    review.update_config(db, {"closed_days": ["2027-02-08"]}, actor=STAFF)
+    entered = client.get("/").text
+
+    assert flagged.count('data-testid="calendar-unannounced"') == 1  # 2027, not 2026
+    assert "2027" in flagged.split('data-testid="calendar-unannounced"', 1)[1][:200]
+    assert 'data-testid="calendar-unannounced"' not in entered
+
+
+@pytest.mark.clock
+def test_the_coverage_panel_counts_confirmations_delays_and_corrections(
+        db: Db, settings: Settings, client: TestClient, catalog: Catalog, token: str) -> None:
+    from orderflow.notify import fanout, service
+
+    number = make_order(db, settings, path=["paid"])
+    d = service.dispatcher(db, settings, {"email": _Ok(), "sms": _Ok()})
+    for _ in range(5):
+        fanout.fan_out(db, settings)
+        d.run_once()
+    clock.set_now(clock.utcnow() + timedelta(days=1, hours=6))
+    watchdogs.late_orders(db, settings)
+
+    cov = watchdogs.coverage(db)
+    page = client.get("/").text
+
+    assert (cov.paid, cov.paid_confirmed, cov.late, cov.late_told) == (1, 1, 1, 0)
+    assert 'data-testid="coverage-delay"' in page
+    assert number
+
+
+class _Ok:
+    def send(self, message):  # type: ignore[no-untyped-def]
+        from orderflow.notify.channels import SendResult
+
+        return SendResult("ok")
