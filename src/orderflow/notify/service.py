@@ -17,7 +17,7 @@ from orderflow import clock, ids, logs
 from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.errors import Conflict, FieldProblem, NotFound, ValidationFailed
-from orderflow.notify import context, fanout, milestones, prefs
+from orderflow.notify import context, fanout, milestones
 from orderflow.notify.channels import Channel
 from orderflow.notify.dispatch import Dispatcher, timeline
 from orderflow.notify.mailer import SmtpChannel
