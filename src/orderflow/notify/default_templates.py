@@ -92,8 +92,8 @@ EN: dict[str, Text] = {
 ZH.update({
     "order.confirmed": Text(
         "订单 {{ order_number }} 已确认",
-        "您的订单 {{ order_number }} 已确认，我们将在 {{ promised_ship_date }} 前以{{ shipping_method }}为您发出。{% if remarks %}\n您的备注：{{ remarks }}{% endif %}\n售后说明：{{ aftersales_summary }}",
-        "【{{ shop_name }}】订单{{ order_number }}已确认，将于{{ promised_ship_date }}前发出。详情{{ short_link }}"),
+        "您的订单 {{ order_number }} 已确认，我们将{% if promised_ship_date %}在 {{ promised_ship_date }} 前{% else %}尽快{% endif %}以{{ shipping_method }}为您发出。{% if remarks %}\n您的备注：{{ remarks }}{% endif %}\n售后说明：{{ aftersales_summary }}",
+        "【{{ shop_name }}】订单{{ order_number }}已确认{% if promised_ship_date %}，将于{{ promised_ship_date }}前发出{% endif %}。详情{{ short_link }}"),
     "order.confirmation_updated": Text(
         "订单 {{ order_number }} 信息已更新",
         "您的订单 {{ order_number }} 的收货信息已更新，请核对。我们将在 {{ promised_ship_date }} 前以{{ shipping_method }}为您发出。{% if remarks %}\n您的备注：{{ remarks }}{% endif %}\n售后说明：{{ aftersales_summary }}",
@@ -123,8 +123,8 @@ ZH.update({
 EN.update({
     "order.confirmed": Text(
         "Order {{ order_number }} is confirmed",
-        "Your order {{ order_number }} is confirmed. We will ship it by {{ promised_ship_date }} by {{ shipping_method }}.{% if remarks %}\nYour note: {{ remarks }}{% endif %}\nAfter-sales: {{ aftersales_summary }}",
-        "【{{ shop_name }}】Order {{ order_number }} confirmed; ships by {{ promised_ship_date }}. {{ short_link }}"),
+        "Your order {{ order_number }} is confirmed. We will ship it {% if promised_ship_date %}by {{ promised_ship_date }}{% else %}soon{% endif %} by {{ shipping_method }}.{% if remarks %}\nYour note: {{ remarks }}{% endif %}\nAfter-sales: {{ aftersales_summary }}",
+        "【{{ shop_name }}】Order {{ order_number }} confirmed{% if promised_ship_date %}; ships by {{ promised_ship_date }}{% endif %}. {{ short_link }}"),
     "order.confirmation_updated": Text(
         "Order {{ order_number }} was updated",
         "The delivery details of your order {{ order_number }} were updated; please check them. We will ship it by {{ promised_ship_date }} by {{ shipping_method }}.{% if remarks %}\nYour note: {{ remarks }}{% endif %}\nAfter-sales: {{ aftersales_summary }}",
