@@ -15,6 +15,7 @@ from orderflow.api import notify as notify_api
 from orderflow.api import orders as orders_api
 from orderflow.api import review as review_api
 from orderflow.api import shipping as shipping_api
+from orderflow.api import timenodes as timenodes_api
 from orderflow.api import warehouses as warehouses_api
 from orderflow.config import Settings, get_settings
 from orderflow.db import Db, get_db
@@ -51,6 +52,7 @@ def create_app(db: Db | None = None, settings: Settings | None = None) -> FastAP
     app.include_router(carrier_hooks.router)
     app.include_router(shipping_api.router)
     app.include_router(fulfilment_api.router)
+    app.include_router(timenodes_api.router)
     web.install(app)
     limits.install(app, settings)  # outside sessions and parsing: bounds come first
     headers.install(app)  # outermost: refusals get the security headers too

@@ -47,7 +47,8 @@ def default_jobs(db: Db, settings: Settings,
         Job("notify.outage_fallback", 30.0, lambda: outage_fallback.fall_back(
             db, lambda s, n: notify.make_fallback(s, n, settings))),
         Job("notify.watch_shipping", 60.0, lambda: watchdogs.unsent_shipping_notices(db)),
-        Job("notify.watch_late", 300.0, lambda: watchdogs.late_orders(db)),
+        Job("notify.watch_late", 60.0, lambda: watchdogs.late_orders(db, settings)),
+        Job("notify.remind_unpaid", 30.0, lambda: watchdogs.remind_unpaid(db)),
         *([Job("orders.auto_merge", 60.0, lambda: len(merging.auto_merge(db)))]
           if settings.auto_merge else []),
         Job("logistics.scan_carrier_events", 10.0,

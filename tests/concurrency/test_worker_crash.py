@@ -69,7 +69,9 @@ def test_killed_and_paused_workers_miss_nothing_and_repeat_only_with_the_same_id
     with smtp_server() as (smtp_port, mailbox), webhook_receiver() as hooks:
         with db.transaction() as s:  # two emails per customer (received, shipped) + a webhook
             prefs.set_switch(s, "order.paid", "email", False)
-            for milestone in ("order.received", "order.paid", "order.shipped"):
+            prefs.set_switch(s, "order.confirmed", "email", False)
+            for milestone in ("order.received", "order.paid", "order.confirmed",
+                              "order.shipped"):
                 prefs.set_switch(s, milestone, "inbox", False)
             s.add(WebhookEndpoint(url=hooks.url, secrets=[hooks.secret], events=["order.shipped"],
                                   enabled=True, created_at=hooks.now()))

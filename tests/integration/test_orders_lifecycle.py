@@ -47,7 +47,7 @@ def test_paid_order_passes_review_is_approved_and_owes_the_payment_notice(db, se
     assert order.status.value == "approved"
     assert events == [("pending_payment", "paid"), ("paid", "awaiting_review"),
                       ("awaiting_review", "approved")]
-    assert kinds(db, number) == ["order.received", "order.paid"]
+    assert kinds(db, number) == ["order.received", "order.paid", "order.confirmed"]
 
 
 def test_cancelling_a_paid_order_releases_stock_and_records_refund_owed(db, settings):
@@ -57,7 +57,8 @@ def test_cancelling_a_paid_order_releases_stock_and_records_refund_owed(db, sett
     service.cancel_order(db, number, actor=STAFF, reason="customer asked")
 
     assert level(db, "SKU-1").reserved == 0
-    assert kinds(db, number) == ["order.received", "order.paid", "order.cancelled"]
+    assert kinds(db, number) == ["order.received", "order.paid", "order.confirmed",
+                                 "order.cancelled"]
     with db.read() as s:
         order = queries.get_order(s, number)
         line = s.scalars(select(OrderLine).where(OrderLine.order_id == order.id)).one()
@@ -106,7 +107,8 @@ def test_shipping_consumes_allocated_stock_and_fills_line_quantities(db, setting
         line.shipped,
         line.delivered,
     ) == (2, 2, 2, 2, 2, 2)
-    assert kinds(db, number) == ["order.received", "order.paid", "order.shipped", "order.delivered"]
+    assert kinds(db, number) == ["order.received", "order.paid", "order.confirmed",
+                                 "order.shipped", "order.delivered"]
 
 
 def test_out_of_stock_order_is_refused_whole_naming_the_sku(db, settings):

@@ -245,6 +245,9 @@ def test_a_carrier_corrected_by_autocheck_is_recorded_on_the_shipment(
     subscribed(fake, client, base_url, parcel.tracking_number)
 
     status, _ = fake.push(parcel.tracking_number, com_new="jtexpress")
+    again, _ = fake.push(parcel.tracking_number, com_new="jtexpress")
 
-    assert status == 200
+    assert (status, again) == (200, 200)
     assert shipment(db, parcel.shipment_id).carrier == "JT"
+    # the customer, told YTO in the shipping notice, gets ONE corrected shipping notice
+    assert outbox_kinds(db, parcel.number).count("order.shipment_corrected") == 1

@@ -42,8 +42,8 @@ def test_the_order_follows_the_carrier_and_owes_each_notice_once(db: Db, setting
     assert changes is not None
     assert (changes.order_before, changes.order_after) == ("out_for_delivery", "delivered")
     assert outbox_kinds(db, parcel.number) == [
-        "order.received", "order.paid", "order.shipped", "order.out_for_delivery",
-        "order.delivered"]
+        "order.received", "order.paid", "order.confirmed", "order.shipped",
+        "order.out_for_delivery", "order.delivered"]
 
 
 def test_the_same_event_pushed_twice_is_stored_once(db: Db, settings: Settings):

@@ -53,6 +53,8 @@ def dead_letter(db: Db, settings: Settings) -> tuple[str, Notice]:
     """A real dead notice: the only channel (SMS) fails permanently, no email to fall to."""
     sms = RecordingChannel()
     sms.permanent()
+    with db.transaction() as s:  # the shipping SMS is the first one
+        prefs.set_switch(s, "order.confirmed", "sms", False)
     number = make_order(db, settings, path=SHIPPED, customer=NO_EMAIL)
     drain(db, settings, {"sms": sms})
     (dead,) = notices(db, state=NoticeState.DEAD)
@@ -316,6 +318,8 @@ def test_the_sms_page_lists_the_local_sink_masked_with_segments(
         client: TestClient, token: str, db: Db, settings: Settings, catalog: Catalog) -> None:
     from orderflow.notify.sms.local import LocalSmsSink
 
+    with db.transaction() as s:
+        prefs.set_switch(s, "order.confirmed", "sms", False)
     number = make_order(db, settings, path=SHIPPED, customer=NO_EMAIL)
     drain(db, settings, {"sms": LocalSmsSink(settings.var_dir / "sms")})
 
@@ -323,8 +327,8 @@ def test_the_sms_page_lists_the_local_sink_masked_with_segments(
 
     assert f"订单{number}已发货" in page
     assert "+86138****8000" in page and "13800138000" not in page
-    assert '<td class="num">2</td>' in page  # 77 characters of Chinese: two segments
-    assert "UCS-2 · 77" in page
+    assert '<td class="num">2</td>' in page  # 126 characters with the link: two segments
+    assert "UCS-2 · 126" in page  # with the short link to the order page
 
 
 # --- webhooks -----------------------------------------------------------------------------------

@@ -29,7 +29,8 @@ def test_approving_an_order_lands_on_the_timeline(
 
     assert (response.status_code, response.headers["location"]) == (303, f"/orders/{number}")
     assert _last_event(db, number) == (
-        "status.changed", "staff:alice", "awaiting_review", "approved", "approved")
+        "status.changed", "staff:alice", "awaiting_review", "approved", "reason.approved")
+    assert '<div class="tl-reason">Reason: approved</div>' in page  # the code, in English
     assert '<p class="notice" role="status">Order approved.</p>' in page
     assert '<span class="badge big status-approved" data-testid="order-status">Approved</span>' \
         in page
@@ -51,7 +52,7 @@ def test_holding_and_releasing_an_order_land_on_the_timeline(
     assert '<div class="tl-reason">Reason: address looks wrong</div>' in page
     assert 'action="/orders/' + number + '/release"' in page
     assert _last_event(db, number) == ("status.changed", "staff:alice", "on_hold",
-                                       "awaiting_review", "hold released")
+                                       "awaiting_review", "reason.hold_released")
 
 
 def test_cancelling_a_paid_order_records_the_refund_owed(

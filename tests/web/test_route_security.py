@@ -22,7 +22,7 @@ from tests.web.helpers import ORIGIN
 # customer pages (their own proof and CSRF: tests/web/test_customer_*.py). Under /api/,
 # /api/v1 needs a token (tests/api/test_api_auth.py) and /api/carrier-hooks a provider
 # signature instead (carrier_hooks.SIGNED_BY; checked below).
-PUBLIC_PREFIXES = ("/api/", "/static", "/track")
+PUBLIC_PREFIXES = ("/api/", "/static", "/track", "/s/")
 SIGNED_PREFIX = "/api/carrier-hooks"
 PUBLIC_PATHS = frozenset({"/login", "/healthz", "/docs/oauth2-redirect"})
 KNOWN_CONSOLE = {

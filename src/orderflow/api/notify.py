@@ -159,7 +159,10 @@ def coverage(_t: Reader, db: DbDep, within_minutes: int = 15) -> CoverageOut:
     c = watchdogs.coverage(db, within_minutes=within_minutes)
     return CoverageOut(shipped=c.shipped, shipped_told_in_time=c.shipped_told_in_time,
                        shipping_share=c.shipping_share, paid=c.paid,
-                       paid_confirmed=c.paid_confirmed, confirmation_share=c.confirmation_share)
+                       paid_confirmed=c.paid_confirmed, confirmation_share=c.confirmation_share,
+                       late=c.late, late_told=c.late_told, delay_share=c.delay_share,
+                       corrected=c.corrected, corrected_told=c.corrected_told,
+                       correction_share=c.correction_share)
 
 
 class CircuitOut(BaseModel):

@@ -387,7 +387,7 @@ def _create(s: Session, shop: ChannelShop, mapped: rules.Mapped, checked: placem
     if mapped.cancelled:
         order = s.get_one(Order, order_id)
         if order.status is not Status.CANCELLED:
-            orders.cancel(s, order, actor=actor, reason=f"cancelled on {shop.platform.value}")
+            orders.cancel(s, order, actor=actor, reason="reason.cancelled_on_platform")
     return Outcome(DeliveryState.PROCESSED, order_id=order_id)
 
 
@@ -407,7 +407,7 @@ def _update(s: Session, link: ChannelOrder, mapped: rules.Mapped, cmd: OrderIn, 
         if mapped.paid and cmd.payment is not None and order.paid_minor < order.total_minor:
             payments.apply_payment(s, order, cmd.payment, actor=actor, settings=settings)
         if mapped.cancelled:  # paid first, so the refund owed is recorded
-            orders.cancel(s, order, actor=actor, reason="cancelled on the platform")
+            orders.cancel(s, order, actor=actor, reason="reason.cancelled_on_platform")
     if notes:
         lifecycle.record(s, order, "channel.update_noted", actor=actor, reason="; ".join(notes),
                          data={"platform_status": mapped.platform_status})

@@ -145,7 +145,8 @@ def record_carrier_status(
 def complete_order(db: Db, number: str, *, actor: Actor) -> None:
     with db.transaction() as s:
         order = queries.get_order_for_change(s, number)
-        lifecycle.transition(s, order, Status.COMPLETED, actor=actor, reason="delivery confirmed")
+        lifecycle.transition(s, order, Status.COMPLETED, actor=actor,
+                             reason="reason.delivery_confirmed")
 
 
 def allocate_approved(db: Db, *, actor: Actor,

@@ -297,5 +297,5 @@ def _complete(s: Session, number: str, days: int) -> bool:
             ExceptionCase.order_id == order.id, ExceptionCase.state == CaseState.OPEN))):
         return False
     lifecycle.transition(s, order, Status.COMPLETED, actor=SYSTEM,
-                         reason=f"delivery confirmed: {days} days after delivery, no after-sales")
+                         reason="reason.auto_completed", data={"reason_params": {"days": days}})
     return True

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from orderflow import clock, money
+from orderflow import clock, money, shortlinks, texts
 from orderflow.catalog.models import Sku
 from orderflow.config import Settings
 from orderflow.customers.models import Customer
 from orderflow.fulfilment.models import Shipment
+from orderflow.notify.models import MerchantSetting
 from orderflow.orders.models import Order, OrderLine
 from orderflow.orders.rules import is_masked
+from orderflow.review.models import OrderReview
 
 CARRIER_NAMES = {
     "SF": ("顺丰速运", "SF Express"), "ZTO": ("中通快递", "ZTO Express"),
@@ -53,6 +56,38 @@ def _day(value: Any, settings: Settings, language: str) -> str:
     return local.strftime("%Y-%m-%d") if language == "zh-CN" else local.strftime("%d %b %Y")
 
 
+def _moment(value: Any, settings: Settings, language: str) -> str:
+    """A day and time in the merchant's zone; ISO strings from payloads too."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    local = clock.local(value, settings.zone)
+    return local.strftime("%Y-%m-%d %H:%M") if language == "zh-CN" \
+        else local.strftime("%d %b %Y, %H:%M")
+
+
+# The after-sales summary the confirmation carries; the merchant edits it (notify settings,
+# key "aftersales_summary"), per language.
+AFTERSALES_SUMMARY = {
+    "zh-CN": "签收后 7 天内支持无理由退货（商品完好），质量问题退换运费由我们承担。",
+    "en": "Return within 7 days of delivery for any reason (item intact); we pay return "
+          "shipping for faulty items.",
+}
+
+
+def _text(payload: dict[str, Any], key: str, language: str) -> str:
+    """A system-written text in the payload: a code (+ `<key>_params`), a per-language
+    dict (`<key>_i18n`), or a free text shown as written."""
+    localized = (payload.get(f"{key}_i18n") or {}).get(language)
+    if localized:
+        return str(localized)
+    code = payload.get(f"{key}_code") or payload.get(key)
+    if not code:
+        return ""
+    return texts.render(language, str(code), payload.get(f"{key}_params"))
+
+
 @dataclass(frozen=True)
 class OrderFacts:
     """What a notice needs to know about its order, loaded once (or in bulk)."""
@@ -61,6 +96,8 @@ class OrderFacts:
     customer: Customer | None
     lines: list[tuple[OrderLine, str | None]]  # line, English SKU name
     shipment: Shipment | None
+    review: OrderReview | None = None
+    merchant: dict[str, Any] | None = None  # merchant texts (after-sales summary)
 
 
 def load_many(s: Session, order_ids: set[int]) -> dict[int, OrderFacts]:
@@ -80,7 +117,12 @@ def load_many(s: Session, order_ids: set[int]) -> dict[int, OrderFacts]:
     for shipment in s.scalars(select(Shipment).where(Shipment.order_id.in_(order_ids))
                               .order_by(Shipment.id)):
         shipments[shipment.order_id] = shipment  # the latest wins
-    return {oid: OrderFacts(o, customers.get(o.customer_id), lines[oid], shipments.get(oid))
+    reviews = {r.order_id: r for r in s.scalars(
+        select(OrderReview).where(OrderReview.order_id.in_(order_ids)))}
+    summary = s.get(MerchantSetting, "aftersales_summary")
+    merchant = {"aftersales_summary": summary.value if summary else None}
+    return {oid: OrderFacts(o, customers.get(o.customer_id), lines[oid], shipments.get(oid),
+                            reviews.get(oid), merchant)
             for oid, o in orders.items()}
 
 
@@ -98,7 +140,23 @@ def build(facts: OrderFacts, payload: dict[str, Any], settings: Settings, *,
     carrier = payload.get("carrier") or (shipment.carrier if shipment else None)
     tracking = payload.get("tracking_number") or (shipment.tracking_number if shipment else None)
     link = order_link(settings, order.number)
+    review = facts.review
+    service = (payload.get("service") or (shipment.service if shipment else None)
+               or (review.shipping_service if review else None) or "standard")
+    summaries = (facts.merchant or {}).get("aftersales_summary") or {}
     return {
+        "short_link": shortlinks.link(settings, order.number),
+        "promised_ship_date": _moment(payload.get("promised_ship_by")
+                                      or (review.promised_ship_by if review else None),
+                                      settings, language),
+        "shipping_method": texts.render(language, f"service.{service}")
+        if texts.known(f"service.{service}") else service,
+        "remarks": order.buyer_remark or "",
+        "aftersales_summary": summaries.get(language) or AFTERSALES_SUMMARY.get(
+            language, AFTERSALES_SUMMARY["en"]),
+        "pay_by": _moment(payload.get("pay_by") or order.payment_deadline_at, settings,
+                          language),
+        "new_estimate": _moment(payload.get("new_estimate"), settings, language),
         "order_number": order.number,
         "customer_name": name,
         "shop_name": settings.shop_name,
@@ -116,12 +174,13 @@ def build(facts: OrderFacts, payload: dict[str, Any], settings: Settings, *,
         "carrier_name": carrier_name(carrier, language),
         "tracking_number": tracking or "",
         "tracking_link": link,
-        "service": payload.get("service") or (shipment.service if shipment else ""),
+        "service": service,
         "ship_date": _day(shipment.shipped_at if shipment else None, settings, language),
         "eta": _day(shipment.estimated_delivery_at if shipment else None, settings, language),
         "delivered_at": _day(clock.utcnow(), settings, language),
-        # A logistics case gives the reason in each language (reason_i18n); else the text.
-        "reason": (payload.get("reason_i18n") or {}).get(language) or payload.get("reason") or "",
+        # A code (+ reason_params) rendered in the reader's language; a logistics case
+        # gives it in each language (reason_i18n); old free text as written.
+        "reason": _text(payload, "reason", language),
         "refund_amount": money.to_str(order.refund_due_minor, order.currency)
         if order.refund_due_minor else "",
         "parcels": payload.get("parcels", 1),

@@ -32,7 +32,11 @@ from orderflow.notify.context import OrderFacts
 from orderflow.notify.models import InboxMessage, Notice, NoticeEvent, NoticeState
 from orderflow.notify.prefs import NotifyPrefs
 from orderflow.orders.models import Order
+from orderflow.orders.status import SHIPPED_OR_LATER, Status
 from orderflow.outbox import OutboxMessage, OutboxState
+from orderflow.review import service as review
+from orderflow.review.config import ReviewConfig
+from orderflow.workdays import Calendar
 
 NOTICES = cast(Table, Notice.__table__)
 NOTICE_EVENTS = cast(Table, NoticeEvent.__table__)
@@ -59,6 +63,30 @@ def recipients(order: Order, customer: Customer | None) -> dict[str, str]:
     return found
 
 
+@dataclass(frozen=True)
+class Batch:
+    """What one fan-out batch loads once: the merchant's settings and calendar."""
+
+    np: NotifyPrefs
+    calendar: Calendar | None
+    expedited_services: frozenset[str]
+
+
+def notice_calendar(np: NotifyPrefs, settings: Settings, cfg: ReviewConfig) -> Calendar | None:
+    """The notice calendar: the merchant's country unless chosen otherwise ("-": none),
+    with the merchant's own open and closed days."""
+    chosen = np.calendar
+    if chosen == "-":
+        return None
+    return Calendar.of(chosen or settings.default_country, cfg.open_days, cfg.closed_days)
+
+
+def load_batch(s: Session, settings: Settings) -> Batch:
+    np = prefs.load(s)
+    cfg = review.load_config(s)
+    return Batch(np, notice_calendar(np, settings, cfg), frozenset(cfg.expedited_services))
+
+
 def channel_chain(milestone: str, order: Order, customer: Customer | None,
                   np: NotifyPrefs) -> list[Target]:
     spec = milestones.get(milestone)
@@ -77,29 +105,44 @@ def notice_key(row: OutboxMessage, channel: str, recipient: str) -> str:
     return f"{row.idempotency_key}|{channel}|{recipient}"
 
 
-def _available_at(channel: str, milestone: str, now: datetime, np: NotifyPrefs,
-                  settings: Settings) -> datetime:
+def coalesce_group(milestone: str) -> str | None:
     spec = milestones.get(milestone)
+    return milestones.COALESCE_GROUP_OF.get(milestone) or (spec.coalesce_group if spec else None)
+
+
+def is_expedited(facts: OrderFacts, batch: Batch | None) -> bool:
+    review_row = facts.review
+    return bool(batch and review_row and review_row.shipping_service in batch.expedited_services)
+
+
+def _available_at(channel: str, milestone: str, now: datetime, np: NotifyPrefs,
+                  settings: Settings, *, calendar: Calendar | None = None,
+                  expedited: bool = False) -> datetime:
     at = now
-    if spec and spec.coalesce_group and np.coalesce_minutes:
-        at = now + timedelta(minutes=np.coalesce_minutes)
-    return timing.next_allowed(at, settings.zone, np.quiet(channel),
-                               holiday_quiet=np.quiet(channel, holiday=True),
-                               calendar=np.calendar)
+    if not expedited:
+        if milestone in milestones.COALESCE_GROUP_OF:
+            at = now + timedelta(minutes=np.minutes("confirm_coalesce_minutes"))
+        elif coalesce_group(milestone) and np.coalesce_minutes:
+            at = now + timedelta(minutes=np.coalesce_minutes)
+    return timing.next_allowed(at, settings.zone, np.quiet(channel, milestone=milestone),
+                               holiday_quiet=np.quiet(channel, holiday=True, milestone=milestone),
+                               calendar=calendar)
 
 
 def plan_notice(s: Session, row: OutboxMessage, facts: OrderFacts, target: Target,
                 ctx: dict[str, Any], np: NotifyPrefs, settings: Settings, *,
-                fallbacks: list[str], key: str, fallback_of: int | None = None
-                ) -> dict[str, Any] | None:
+                fallbacks: list[str], key: str, fallback_of: int | None = None,
+                batch: Batch | None = None) -> dict[str, Any] | None:
     """The notice's row values, rendered; None when no template exists for it."""
     order = facts.order
     live = np.template(s, row.kind, target.channel, order.language)
     if live is None:
         return None
     rendered = templates.render(live[0], live[1], ctx)
-    spec = milestones.get(row.kind)
     now = clock.utcnow()
+    available_at = _available_at(target.channel, row.kind, now, np, settings,
+                                 calendar=batch.calendar if batch else None,
+                                 expedited=is_expedited(facts, batch))
     state = NoticeState.SENT if target.channel == "inbox" else NoticeState.QUEUED
     return {
         "idempotency_key": key, "message_id": ids.message_id(), "outbox_id": row.id,
@@ -108,9 +151,9 @@ def plan_notice(s: Session, row: OutboxMessage, facts: OrderFacts, target: Targe
         "template_version": rendered.version, "subject": rendered.subject,
         "body_text": rendered.body_text, "body_html": rendered.body_html,
         "params": {k: v for k, v in ctx.items() if isinstance(v, str)},
-        "state": state, "available_at": _available_at(target.channel, row.kind, now, np, settings),
+        "state": state, "available_at": available_at,
         "attempts": 0, "fence": 0, "fallback_channels": fallbacks, "fallback_of": fallback_of,
-        "coalesce_group": spec.coalesce_group if spec else None, "created_at": now,
+        "coalesce_group": coalesce_group(row.kind), "created_at": now,
         "sent_at": now if state is NoticeState.SENT else None,
     }
 
@@ -162,26 +205,52 @@ def _webhook_notices(row: OutboxMessage, order: Order | None, np: NotifyPrefs,
     } for endpoint in np.endpoints(s) if "*" in endpoint.events or row.kind in endpoint.events]
 
 
+_UNPAID = (Status.PENDING_PAYMENT,)
+
+
+def still_owed(s: Session, row: OutboxMessage, order: Order) -> bool:
+    """A milestone owed ahead of time, checked again when it is due."""
+    if row.kind in ("payment.reminder", "payment.failed"):
+        return order.status in _UNPAID
+    if row.kind == "order.delayed" and row.payload.get("promise_round"):
+        return order.status not in SHIPPED_OR_LATER and order.status is not Status.CANCELLED
+    if row.kind == "order.paid":  # the confirmation owed with it replaces it
+        key = f"order:{order.id}:order.confirmed"
+        return s.scalar(select(OutboxMessage.id).where(
+            OutboxMessage.idempotency_key == key)) is None
+    return True
+
+
+def _targets(row: OutboxMessage, facts: OrderFacts, np: NotifyPrefs
+             ) -> list[tuple[Target, list[str]]]:
+    """(target, its fallbacks): every channel for "all", else the first with the rest."""
+    chain = channel_chain(row.kind, facts.order, facts.customer, np)
+    if not chain:
+        return []
+    if np.channel_policy(row.kind) == "all":
+        return [(t, []) for t in chain]
+    return [(chain[0], [t.channel for t in chain[1:]])]
+
+
 def plan_row(s: Session, row: OutboxMessage, facts: OrderFacts | None, np: NotifyPrefs,
-             settings: Settings) -> list[dict[str, Any]]:
-    """Every notice one owed milestone makes: webhooks, the first customer channel, inbox."""
+             settings: Settings, batch: Batch | None = None) -> list[dict[str, Any]]:
+    """Every notice one owed milestone makes: webhooks, the customer channels, inbox."""
     planned = _webhook_notices(row, facts.order if facts else None, np, s)
-    if facts is None:
+    if facts is None or not still_owed(s, row, facts.order):
         return planned
     order, customer = facts.order, facts.customer
     ctx = context.build(facts, row.payload, settings)
-    chain = channel_chain(row.kind, order, customer, np)
-    if chain:
-        first, rest = chain[0], [t.channel for t in chain[1:]]
-        notice = plan_notice(s, row, facts, first, ctx, np, settings, fallbacks=rest,
-                             key=notice_key(row, first.channel, first.recipient))
+    for target, rest in _targets(row, facts, np):
+        notice = plan_notice(s, row, facts, target, ctx, np, settings, fallbacks=rest,
+                             key=notice_key(row, target.channel, target.recipient),
+                             batch=batch)
         if notice is not None:
             planned.append(notice)
     inbox = recipients(order, customer).get("inbox")
     spec = milestones.get(row.kind)
     if inbox and spec and spec.customer_facing and np.enabled(row.kind, "inbox"):
         copy = plan_notice(s, row, facts, Target("inbox", inbox), ctx, np, settings,
-                           fallbacks=[], key=notice_key(row, "inbox", inbox))
+                           fallbacks=[], key=notice_key(row, "inbox", inbox), batch=batch)
         if copy is not None:
             planned.append(copy)
     return planned
@@ -199,12 +268,13 @@ def fan_out(db: Db, settings: Settings, *, batch: int = 50) -> int:
         rows = list(s.scalars(stmt))
         if not rows:
             return 0
-        np = prefs.load(s)
+        loaded = load_batch(s, settings)
+        np = loaded.np
         facts = context.load_many(s, {r.order_id for r in rows if r.order_id})
         events: list[dict[str, Any]] = []
         for row in rows:
             try:
-                planned = plan_row(s, row, facts.get(row.order_id or 0), np, settings)
+                planned = plan_row(s, row, facts.get(row.order_id or 0), np, settings, loaded)
             except Exception as exc:  # one poisoned row must not block the others
                 _postpone(row, exc)
                 continue

@@ -21,11 +21,23 @@ DEFAULTS: dict[str, Any] = {
     "quiet_hours": {"sms": ["21:00", "08:00"]},
     # On days off (per the calendar) SMS waits until 10:00.
     "holiday_quiet_hours": {"sms": ["20:00", "10:00"]},
-    "holiday_calendar": None,  # "CN" (chinese-calendar, with 调休), or a country code
+    # None: the merchant's country (ORDERFLOW_DEFAULT_COUNTRY; CN with 调休), or a country
+    # code; "-" for no calendar. The review settings' open/closed days override it.
+    "holiday_calendar": None,
     # Extra minutes to hold coalescible notices (shipped, out for delivery, delivered) so
     # fast-moving parcels give one message; waiting notices coalesce regardless.
     "coalesce_minutes": 0,
     "max_attempts": {"email": 8, "sms": 6, "webhook": 10},  # webhook: the spec's schedule
+    # Per milestone: quiet hours per channel that replace the channel's own (a delay may
+    # wait for morning; [] = none for that milestone), "all" channels or the "first" that
+    # works, and how long a payment notice waits for the confirmation that replaces it.
+    "milestone_quiet_hours": {},
+    "channel_policy": {},
+    "confirm_coalesce_minutes": 10,
+    # Minutes before the unpaid order is cancelled that the payment reminder goes out.
+    "payment_reminder_minutes": 10,
+    # Minutes a promise delay notice waits so staff can edit its reason and estimate.
+    "delay_hold_minutes": 15,
 }
 
 
@@ -58,7 +70,12 @@ class NotifyPrefs:
             return explicit
         return (milestone, channel) not in milestones.DEFAULT_OFF
 
-    def quiet(self, channel: str, *, holiday: bool = False) -> Window | None:
+    def quiet(self, channel: str, *, holiday: bool = False,
+              milestone: str | None = None) -> Window | None:
+        per_milestone = (self.values.get("milestone_quiet_hours") or {}).get(milestone or "")
+        if per_milestone is not None and channel in per_milestone:
+            span = per_milestone[channel]
+            return Window.parse(*span) if span else None
         table = self.values["holiday_quiet_hours" if holiday else "quiet_hours"] or {}
         span = table.get(channel)
         return Window.parse(*span) if span else None
@@ -67,6 +84,16 @@ class NotifyPrefs:
     def calendar(self) -> str | None:
         value = self.values.get("holiday_calendar")
         return str(value) if value else None
+
+    def channel_policy(self, milestone: str) -> str:
+        chosen = (self.values.get("channel_policy") or {}).get(milestone)
+        if chosen in milestones.CHANNEL_POLICIES:
+            return str(chosen)
+        spec = milestones.get(milestone)
+        return spec.channels if spec else "first"
+
+    def minutes(self, key: str) -> int:
+        return int(self.values.get(key) or 0)
 
     @property
     def coalesce_minutes(self) -> int:

@@ -80,8 +80,14 @@ class CoverageOut(BaseModel):
     shipped_told_in_time: int
     shipping_share: float
     paid: int
-    paid_confirmed: int
+    paid_confirmed: int  # by the payment notice or the confirmation that replaced it
     confirmation_share: float
+    late: int = 0  # promise delay notices owed
+    late_told: int = 0
+    delay_share: float = 1.0
+    corrected: int = 0  # corrected shipping notices owed
+    corrected_told: int = 0
+    correction_share: float = 1.0
 
 
 Json = dict[str, Any]

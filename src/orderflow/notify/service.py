@@ -17,7 +17,7 @@ from orderflow import clock, ids, logs
 from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.errors import Conflict, FieldProblem, NotFound, ValidationFailed
-from orderflow.notify import context, fanout, milestones, prefs
+from orderflow.notify import context, fanout, milestones
 from orderflow.notify.channels import Channel
 from orderflow.notify.dispatch import Dispatcher, timeline
 from orderflow.notify.mailer import SmtpChannel
@@ -40,7 +40,8 @@ def make_fallback(s: Session, n: Notice, settings: Settings) -> int | None:
         return None
     known = fanout.recipients(order, facts.customer)
     remaining = list(n.fallback_channels)
-    np = prefs.load(s)
+    loaded = fanout.load_batch(s, settings)
+    np = loaded.np
     ctx = context.build(facts, row.payload, settings)
     while remaining:
         channel = remaining.pop(0)
@@ -49,7 +50,8 @@ def make_fallback(s: Session, n: Notice, settings: Settings) -> int | None:
         target = fanout.Target(channel, known[channel])
         values = fanout.plan_notice(
             s, row, facts, target, ctx, np, settings, fallbacks=remaining,
-            key=fanout.notice_key(row, channel, target.recipient), fallback_of=n.id)
+            key=fanout.notice_key(row, channel, target.recipient), fallback_of=n.id,
+            batch=loaded)
         new_id = fanout.write_notice(s, values) if values else None
         if new_id is not None:
             return new_id

@@ -1,5 +1,5 @@
-"""When a notice may go out: quiet hours per channel in the merchant's zone, an
-optional holiday calendar, and the coalescing window.
+"""When a notice may go out: quiet hours per channel (and per milestone) in the
+merchant's zone, days off from the one working-day helper, and the coalescing window.
 
 A notice inside quiet hours is held until the window opens, never dropped.
 """
@@ -10,10 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
-import holidays as holiday_lib
-
 from orderflow import clock
+from orderflow.workdays import Calendar
 
 
 @dataclass(frozen=True)
@@ -33,21 +31,14 @@ class Window:
         return t >= self.start or t < self.end
 
 
-def is_day_off(day: date, calendar: str | None) -> bool:
-    """China: chinese-calendar, which knows 调休 make-up working days. Other countries:
-    the `holidays` package. Years a calendar has no data for count as ordinary days."""
-    if not calendar:
-        return False
-    if calendar == "CN":
-        try:
-            return not chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            return day.weekday() >= 5
-    return day.weekday() >= 5 or day in holiday_lib.country_holidays(calendar, years=day.year)
+def is_day_off(day: date, calendar: Calendar | None) -> bool:
+    """A day off by the calendar (weekends, holidays; 调休 make-up days are working days)."""
+    return calendar is not None and calendar.is_day_off(day)
 
 
 def next_allowed(at: datetime, zone: ZoneInfo, quiet: Window | None, *,
-                 holiday_quiet: Window | None = None, calendar: str | None = None) -> datetime:
+                 holiday_quiet: Window | None = None,
+                 calendar: Calendar | None = None) -> datetime:
     """The first moment at or after `at` outside the quiet window that applies that day."""
     local = clock.as_utc(at).astimezone(zone)
     for _ in range(400):  # a long holiday run is still bounded

@@ -15,7 +15,7 @@ from pydantic import Field
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from orderflow import money, text
+from orderflow import clock, money, text
 from orderflow.db import Db
 from orderflow.errors import FieldProblem, IllegalTransition, ValidationFailed
 from orderflow.inventory import service as inventory
@@ -25,6 +25,7 @@ from orderflow.orders.models import Order, OrderLine
 from orderflow.orders.relations import OrderMerge
 from orderflow.orders.schemas import LineIn, Strict
 from orderflow.orders.status import SHIPPED_OR_LATER, Status
+from orderflow.outbox import OutboxMessage
 
 S = Status
 # Lines can change until the warehouse has the stock in hand; the address until it ships.
@@ -127,7 +128,16 @@ def change_address_step(s: Session, order: Order, cmd: AddressChangeIn, *,
     unmerge_step(s, order, actor=actor, reason="address changed")
     review_again(s, order, actor=actor, reason=f"address changed: {cmd.reason}",
                  reviewer=reviewer)
+    _tell_confirmed_customer(s, order)
     return changed
+
+
+def _tell_confirmed_customer(s: Session, order: Order) -> None:
+    """An address changed after the confirmation owes an updated confirmation."""
+    key = f"order:{order.id}:order.confirmed"
+    if s.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)):
+        lifecycle.owe(s, order, "order.confirmation_updated",
+                      key_suffix=f":{clock.utcnow().isoformat()}")
 
 
 def change_address(db: Db, number: str, cmd: AddressChangeIn, *, actor: Actor,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
@@ -44,6 +45,7 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 # The customer milestone each edge owes (by target status). None: nothing owed.
 OWES: dict[Status, str] = {
     S.PAID: "order.paid",
+    S.APPROVED: "order.confirmed",  # once: the key makes a second approval a no-op
     S.SHIPPED: "order.shipped",
     S.OUT_FOR_DELIVERY: "order.out_for_delivery",
     S.DELIVERED: "order.delivered",
@@ -131,6 +133,7 @@ def owe(
     data: dict[str, Any] | None = None,
     *,
     key_suffix: str = "",
+    available_at: datetime | None = None,
 ) -> None:
     outbox.add(
         s,
@@ -138,6 +141,7 @@ def owe(
         key=f"order:{order.id}:{milestone}{key_suffix}",
         order_id=order.id,
         payload=milestone_payload(order, milestone, data),
+        available_at=available_at,
     )
 
 

@@ -158,7 +158,7 @@ def auto_merge(db: Db, *, actor: Actor = SYSTEM) -> list[str]:
     for group in groups:
         try:
             merged.append(merge_orders(db, group.numbers, actor=actor,
-                                       reason="merge rule: same customer and address"))
+                                       reason="reason.merge_rule"))
         except (ValidationFailed, IllegalTransition):
             continue  # changed in the meantime: the next run sees it again
     return merged
@@ -338,8 +338,8 @@ def split_step(s: Session, order: Order, kind: SplitKind, numbers: list[str], *,
 def _record_split(s: Session, order: Order, children: list[Order], kind: SplitKind, *,
                   actor: Actor, reason: str | None) -> None:
     now = clock.utcnow()
-    why = reason or ("backorder: waiting for stock" if kind == "availability"
-                     else "ships from another warehouse")
+    why = reason or ("reason.backorder" if kind == "availability"
+                     else "reason.other_warehouse")
     for child in children:
         s.add(OrderSplit(order_id=child.id, parent_id=order.id, kind=kind, actor=str(actor),
                          created_at=now))

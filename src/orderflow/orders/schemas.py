@@ -101,7 +101,10 @@ class TimelineOut(BaseModel):
     kind: str
     from_status: str | None
     to_status: str | None
+    # A system reason is a code (`reason.payment_received`) with these parameters;
+    # `orderflow.texts.render` gives it in a language. A person's reason is free text.
     reason: str | None
+    reason_params: dict[str, Any] = {}
 
 
 class ShipmentOut(BaseModel):

@@ -20,7 +20,8 @@ from orderflow.orders.status import SHIPPED_OR_LATER, Status
 def approve_order(db: Db, number: str, *, actor: Actor, reason: str | None = None) -> None:
     with db.transaction() as s:
         order = queries.get_order_for_change(s, number)
-        lifecycle.transition(s, order, Status.APPROVED, actor=actor, reason=reason or "approved")
+        lifecycle.transition(s, order, Status.APPROVED, actor=actor,
+                             reason=reason or "reason.approved")
 
 
 def hold_order(db: Db, number: str, *, actor: Actor, reason: str) -> None:
@@ -35,7 +36,8 @@ def release_hold(db: Db, number: str, *, actor: Actor, reason: str | None = None
         if order.status is not Status.ON_HOLD or order.hold_resume_status is None:
             raise IllegalTransition(f"order {order.number} is not on hold")
         lifecycle.transition(
-            s, order, order.hold_resume_status, actor=actor, reason=reason or "hold released"
+            s, order, order.hold_resume_status, actor=actor,
+            reason=reason or "reason.hold_released"
         )
 
 
@@ -58,7 +60,7 @@ def cancel(s: Session, order: Order, *, actor: Actor, reason: str) -> None:
             order,
             "refund.owed",
             actor=actor,
-            reason="paid order cancelled",
+            reason="reason.paid_order_cancelled",
             data={"amount_minor": order.paid_minor},
         )
 
@@ -90,6 +92,6 @@ def expire_unpaid(db: Db, *, now: datetime | None = None, limit: int = 500) -> l
             order = queries.get_order_for_change(s, number)
             if order.status is not Status.PENDING_PAYMENT:  # paid in the meantime
                 continue
-            cancel(s, order, actor=SYSTEM, reason="payment deadline passed")
+            cancel(s, order, actor=SYSTEM, reason="reason.payment_deadline")
             expired.append(number)
     return expired

@@ -87,6 +87,11 @@ def apply_payment(
         lifecycle.record(
             s, order, "payment.failed", actor=actor, reason=cmd.failure_reason, data=data
         )
+        if order.status in _NEEDS_PAYMENT:  # tell the customer how to pay again
+            deadline = order.payment_deadline_at
+            lifecycle.owe(s, order, "payment.failed",
+                          {**data, "pay_by": deadline.isoformat() if deadline else None},
+                          key_suffix=f":{payment.id}")
     elif cmd.state is PaymentState.SUCCEEDED:
         _succeeded(s, order, payment, actor=actor, settings=settings, data=data)
     else:
@@ -130,7 +135,8 @@ def _succeeded(
     lifecycle.record(s, order, "payment.succeeded", actor=actor, data=data)
     if order.paid_minor < order.total_minor or order.status not in _NEEDS_PAYMENT:
         return  # part of the price, or the difference after a change (orders/changes.py)
-    lifecycle.transition(s, order, Status.PAID, actor=actor, reason="payment received", data=data)
+    lifecycle.transition(s, order, Status.PAID, actor=actor, reason="reason.payment_received",
+                         data=data)
     lines = queries.lines_of(s, order.id)
     if settings.reserve_at == "payment":
         try:
@@ -146,7 +152,8 @@ def _succeeded(
                 data={"sku": exc.sku},
             )
     lifecycle.transition(
-        s, order, Status.AWAITING_REVIEW, actor=lifecycle.SYSTEM, reason="paid; waiting for review"
+        s, order, Status.AWAITING_REVIEW, actor=lifecycle.SYSTEM,
+        reason="reason.paid_waiting_review"
     )
     review.review_order(s, order, lifecycle.SYSTEM, settings=settings)
 
@@ -165,7 +172,8 @@ def confirm_cod(db: Db, number: str, *, actor: Actor) -> None:
     """A COD order skips payment and goes to review once the buyer confirms."""
     with db.transaction() as s:
         order = queries.get_order_for_change(s, number)
-        lifecycle.transition(s, order, Status.AWAITING_REVIEW, actor=actor, reason="COD confirmed")
+        lifecycle.transition(s, order, Status.AWAITING_REVIEW, actor=actor,
+                             reason="reason.cod_confirmed")
         review.review_order(s, order, lifecycle.SYSTEM)
 
 

@@ -128,6 +128,7 @@ def build_view(order: Any, lines: Sequence[Any], *, payments: Sequence[Any] = ()
                 from_status=e.from_status,
                 to_status=e.to_status,
                 reason=e.reason,
+                reason_params=(e.data or {}).get("reason_params") or {},
             )
             for e in timeline
         ],

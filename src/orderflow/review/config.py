@@ -45,7 +45,7 @@ class ReviewConfig(BaseModel):
     ship_days_before_cut_off: Annotated[int, Field(ge=0, le=30)] = 0
     ship_days_after_cut_off: Annotated[int, Field(ge=0, le=30)] = 1
     ship_by_time: str = "18:00"
-    calendar: str = "CN"  # CN (chinese-calendar, 调休 included), another ISO country, or ""
+    calendar: str = "CN"  # CN (holidays with 调休, see workdays.py), another ISO country, or ""
     closed_days: list[str] = []  # extra days off (YYYY-MM-DD), e.g. a stock-take
     open_days: list[str] = []  # extra working days
 

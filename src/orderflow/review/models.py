@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from orderflow.db import Base, JSONType, UTCDateTime
@@ -44,6 +44,10 @@ class OrderReview(Base):
     payment_status: Mapped[str] = mapped_column(String(16))
     shipping_service: Mapped[str] = mapped_column(String(32), default="standard")
     promised_ship_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Past its promise without shipping: the customer was told a new estimate (late_until);
+    # told again only when that passes too. late_rounds counts the delay notices.
+    late_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    late_rounds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The last staff decision on the review (approved / held / cancelled / edited).
     decision: Mapped[str | None] = mapped_column(String(16))
     decided_by: Mapped[str | None] = mapped_column(String(120))
@@ -55,4 +59,5 @@ class OrderReview(Base):
         Index("ix_order_reviews_customer_type", "customer_type"),
         Index("ix_order_reviews_category", "category"),
         Index("ix_order_reviews_payment_status", "payment_status"),
+        Index("ix_order_reviews_promised", "promised_ship_by"),
     )

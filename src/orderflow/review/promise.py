@@ -3,65 +3,35 @@
 Paid before the cut-off (merchant's zone) on a working day: ships within
 `ship_days_before_cut_off` working days (0 = the same day); after it, within
 `ship_days_after_cut_off`. An order paid on a day off counts as paid before the
-cut-off of the next working day. Working days come from chinese-calendar for CN
-(调休 make-up Saturdays and Sundays are working days), from `holidays` for other
-countries, and the merchant's own closed/open days win over both.
+cut-off of the next working day. Working days come from the one working-day helper
+(`orderflow.workdays`: `holidays`, 调休 included), and the merchant's own closed/open
+days win over it.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
-import holidays as holiday_lib
-
 from orderflow.review.config import ReviewConfig
+from orderflow.workdays import Calendar
+
+
+def calendar_of(cfg: ReviewConfig) -> Calendar:
+    return Calendar.of(cfg.calendar, cfg.open_days, cfg.closed_days)
 
 
 def is_working_day(day: date, cfg: ReviewConfig) -> bool:
-    iso = day.isoformat()
-    if iso in cfg.open_days:
-        return True
-    if iso in cfg.closed_days:
-        return False
-    return _calendar_working(day, cfg.calendar)
-
-
-@cache
-def _calendar_working(day: date, calendar: str) -> bool:
-    if calendar == "CN":
-        try:
-            return bool(chinese_calendar.is_workday(day))
-        except NotImplementedError:  # a year the State Council has not announced yet
-            return day.weekday() < 5
-    if day.weekday() >= 5:
-        return False
-    if not calendar:
-        return True
-    return day not in _country(calendar, day.year)
-
-
-@cache
-def _country(calendar: str, year: int) -> holiday_lib.HolidayBase:
-    return holiday_lib.country_holidays(calendar, years=year)
+    return calendar_of(cfg).is_working_day(day)
 
 
 def next_working_day(day: date, cfg: ReviewConfig) -> date:
     """`day` itself when it is a working day, else the first one after it."""
-    for _ in range(60):
-        if is_working_day(day, cfg):
-            return day
-        day += timedelta(days=1)
-    return day
+    return calendar_of(cfg).next_working_day(day)
 
 
 def add_working_days(day: date, count: int, cfg: ReviewConfig) -> date:
-    day = next_working_day(day, cfg)
-    for _ in range(count):
-        day = next_working_day(day + timedelta(days=1), cfg)
-    return day
+    return calendar_of(cfg).add_working_days(day, count)
 
 
 def ship_by(paid_at: datetime, zone: ZoneInfo, cfg: ReviewConfig) -> datetime:
@@ -74,4 +44,11 @@ def ship_by(paid_at: datetime, zone: ZoneInfo, cfg: ReviewConfig) -> datetime:
     else:
         days = cfg.ship_days_after_cut_off
     ship_day = add_working_days(day, days, cfg)
+    return datetime.combine(ship_day, time.fromisoformat(cfg.ship_by_time), zone).astimezone(UTC)
+
+
+def next_estimate(now: datetime, zone: ZoneInfo, cfg: ReviewConfig) -> datetime:
+    """A late order's new ship-by: the next working day's ship-by time (never blank)."""
+    day = now.astimezone(zone).date()
+    ship_day = add_working_days(day, 1, cfg)
     return datetime.combine(ship_day, time.fromisoformat(cfg.ship_by_time), zone).astimezone(UTC)

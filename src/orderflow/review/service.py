@@ -104,8 +104,9 @@ def review_order(s: Session, order: Order, actor: Actor, *,
     verdict = _judge(facts, cfg)
     row = _store(s, order, row, facts, categories, verdict, cfg, actor, _zone(settings))
     lifecycle.record(s, order, "review.completed", actor=actor,
-                     reason=f"review: {verdict.outcome}",
+                     reason="reason.review_outcome",
                      data={"outcome": verdict.outcome,
+                           "reason_params": {"outcome": f"outcome.{verdict.outcome}"},
                            "codes": [f.code for f in verdict.findings]})
     _move(s, order, verdict, cfg, actor)
     return Reviewed(order.number, verdict.outcome, order.status.value, verdict.findings)
@@ -132,20 +133,20 @@ def _zone(settings: Settings | None) -> ZoneInfo:
 
 def _move(s: Session, order: Order, verdict: rules.Verdict, cfg: ReviewConfig,
           actor: Actor) -> None:
-    codes = ", ".join(f.code for f in verdict.findings) or "-"
+    codes = {"reason_params": {"codes": ", ".join(f.code for f in verdict.findings) or "-"}}
     if order.status is Status.PAID:
         lifecycle.transition(s, order, Status.AWAITING_REVIEW, actor=actor,
-                             reason="paid; waiting for review")
+                             reason="reason.paid_waiting_review")
     if order.status is Status.AWAITING_REVIEW:
         if verdict.outcome == "pass" and cfg.auto_approve and lifecycle.can(order, Status.APPROVED):
             lifecycle.transition(s, order, Status.APPROVED, actor=actor,
-                                 reason="review passed: approved automatically")
+                                 reason="reason.review_auto_approved")
     elif order.status is Status.APPROVED and verdict.outcome != "pass":
         lifecycle.transition(s, order, Status.AWAITING_REVIEW, actor=actor,
-                             reason=f"re-review: {codes}")
+                             reason="reason.re_review", data=codes)
     elif order.status in _IN_WAREHOUSE and verdict.outcome == "block":
         lifecycle.transition(s, order, Status.ON_HOLD, actor=actor,
-                             reason=f"re-review blocked: {codes}")
+                             reason="reason.re_review_blocked", data=codes)
 
 
 def _store(s: Session, order: Order, row: OrderReview | None, facts: Any,
@@ -199,7 +200,7 @@ def approve(db: Db, number: str, *, actor: Actor, reason: str | None = None) -> 
     with db.transaction() as s:
         order = queries.get_order_for_change(s, number)
         lifecycle.transition(s, order, Status.APPROVED, actor=actor,
-                             reason=reason or "approved in review")
+                             reason=reason or "reason.approved_in_review")
         _decide(s, order, "approved", actor)
 
 
@@ -245,7 +246,7 @@ def bulk_approve(db: Db, numbers: list[str], *, actor: Actor,
                     raise Conflict("blocked by a review rule; open it and approve it alone",
                                    code="review.blocked")
                 lifecycle.transition(s, order, Status.APPROVED, actor=actor,
-                                     reason="approved in bulk review")
+                                     reason="reason.approved_in_bulk")
                 _decide(s, order, "approved", actor)
             approved.append(number)
         except (Conflict, IllegalTransition) as exc:
@@ -277,7 +278,7 @@ def edit(db: Db, number: str, changes: dict[str, str | None], *, actor: Actor,
         diff = _apply_edit(s, order, changes)
         if diff:
             lifecycle.record(s, order, "order.edited", actor=actor,
-                             reason="edited in review", data={"changes": diff})
+                             reason="reason.edited_in_review", data={"changes": diff})
         _decide(s, order, "edited", actor)
         if order.status is Status.ON_HOLD:
             return Reviewed(order.number, "held", order.status.value, ())

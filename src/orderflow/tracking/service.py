@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from orderflow import clock
 from orderflow.db import Db
+from orderflow.fulfilment import corrections
 from orderflow.fulfilment import service as fulfilment
 from orderflow.fulfilment.models import Shipment
 from orderflow.orders import lifecycle, queries
@@ -166,7 +167,7 @@ def _fold(s: Session, shipment: Shipment, track: ShipmentTracking, new: list[Car
         order = _order_for_change(s, shipment.order_id)
     changes.order_before = order.status
     if track.awaiting_pickup and changes.picked_up:
-        confirm_shipped(s, order, shipment, track, actor=actor, reason="carrier pickup scan")
+        confirm_shipped(s, order, shipment, track, actor=actor, reason="reason.pickup_scan")
     if changes.status_changed and not track.awaiting_pickup:
         _follow(s, order, shipment, track, actor, parcels)
     changes.order_after = order.status
@@ -308,8 +309,10 @@ def ingest_step(s: Session, batch: Batch) -> Changes | None:
     poll after 30 minutes); `shutdown` closes tracking."""
     changes = _ingest(s, batch.source, batch.tracking_number, batch.events, batch.carrier)
     if changes is not None and batch.carrier_correction:
-        s.execute(update(Shipment).where(Shipment.id == changes.shipment_id)
-                  .values(carrier=batch.carrier_correction))
+        shipment = s.get_one(Shipment, changes.shipment_id)
+        corrections.correct_shipment(
+            s, s.get_one(Order, changes.order_id), shipment, carrier=batch.carrier_correction,
+            tracking_number=None, source="carrier", actor=lifecycle.Actor("channel", batch.source))
     if changes is not None and batch.subscription in ("abort", "shutdown"):
         values: dict[str, object] = {"subscribed_at": None}
         if batch.subscription == "abort":
@@ -343,7 +346,7 @@ def confirm_overdue_pickups(db: Db, *, now: datetime | None = None, limit: int =
         for track, shipment in rows:
             order = _order_for_change(s, shipment.order_id)
             confirm_shipped(s, order, shipment, track, actor=lifecycle.SYSTEM,
-                            reason="pickup grace window ended without a pickup scan")
+                            reason="reason.pickup_grace_ended")
         return len(rows)
 
 
@@ -366,9 +369,7 @@ def watch_eta(db: Db, *, now: datetime | None = None, limit: int = 200) -> int:
                 continue
             eta = shipment.estimated_delivery_at
             lifecycle.owe(s, order, "order.delayed", {
-                "reason": "parcel is past its estimated delivery",
-                "reason_i18n": {"zh-CN": "包裹已超过预计送达时间",
-                                "en": "your parcel is running late"},
+                "reason": "late.parcel_past_eta",
                 "carrier": shipment.carrier, "tracking_number": shipment.tracking_number,
                 "eta": eta.isoformat() if eta else None,
             }, key_suffix=f":eta:{shipment.id}")

@@ -34,6 +34,7 @@ from orderflow.web import (
     setup,
     shipping,
     shipping_print,
+    timenodes,
     tracking,
 )
 from orderflow.web.rendering import render
@@ -74,3 +75,4 @@ def install(app: FastAPI) -> None:
     for router in (notify_templates.router, notify_settings.router, notify_notices.router,
                    notify_webhooks.router):
         app.include_router(router)
+    app.include_router(timenodes.router)

@@ -19,12 +19,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select, update
 
-from orderflow import clock, ids
+from orderflow import clock, ids, shortlinks
 from orderflow.customers import lookups
 from orderflow.customers import service as customers
 from orderflow.customers.models import Customer
 from orderflow.db import Db
 from orderflow.errors import ValidationFailed
+from orderflow.notify import milestones
 from orderflow.notify.models import InboxMessage
 from orderflow.orders.models import Order
 from orderflow.web import customer_security as guard
@@ -169,6 +170,16 @@ def lookup(request: Request, number: Text = "", phone_tail: Text = "",
 # --- the order ------------------------------------------------------------------------------
 
 
+@router.get("/s/{token}")
+def short_link(request: Request, token: str) -> Response:
+    """The short signed link SMS notices carry: on to the full signed tracking link."""
+    number = shortlinks.number_of(guard.settings_of(request), token)
+    if number is None:
+        return bad_link(request)
+    return RedirectResponse(guard.tracking_path(guard.settings_of(request), number),
+                            status_code=303)
+
+
 @router.get("/track/{number}", response_class=HTMLResponse)
 def tracking(request: Request, number: str, t: str | None = None) -> Response:
     order = _order(request, number, t)
@@ -219,7 +230,11 @@ def _prefs_page(request: Request, number: str, prefs: customers.Preferences, *,
     return page(request, "customer/preferences.html", {
         "number": number, "chosen": chosen, "channels": customers.CHANNELS,
         "languages": customers.LANGUAGES, "errors": errors or [], "saved": saved,
-        "links": _links(request, number), "tab": "preferences"}, status_code=status_code)
+        "links": _links(request, number), "tab": "preferences",
+        "essential": [m.code for m in milestones.MILESTONES.values()
+                      if m.customer_facing and m.essential],
+        "optional": [m.code for m in milestones.MILESTONES.values()
+                     if m.customer_facing and not m.essential]}, status_code=status_code)
 
 
 def _current(request: Request, order: Order) -> customers.Preferences:

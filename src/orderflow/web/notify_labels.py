@@ -43,6 +43,13 @@ MILESTONE_LABELS: dict[str, str] = {
     "order.cancelled": N_("Cancellation"),
     "order.refund_issued": N_("Refund issued"),
     "payment.owed_back": N_("Payment owed back"),
+    "order.confirmed": N_("Order confirmed"),
+    "order.confirmation_updated": N_("Confirmation updated"),
+    "payment.reminder": N_("Payment reminder"),
+    "payment.failed": N_("Payment failed"),
+    "order.shipment_corrected": N_("Shipping details corrected"),
+    "order.packing": N_("Being packed"),
+    "review.requested": N_("Review request"),
     "*": N_("All events"),
 }
 
@@ -51,6 +58,8 @@ NOTICE_EVENT_LABELS: dict[str, str] = {
     "notice.failed": N_("Notice failed (trying the next channel)"),
     "notice.dead": N_("Notice dead (staff must act)"),
     "notice.resent": N_("Notice re-sent"),
+    "shipment.corrected": N_("Shipping details corrected"),
+    "delay.edited": N_("Delay notice changed"),
 }
 
 NOTICE_FIELD_LABELS: dict[str, str] = {
@@ -77,6 +86,11 @@ NOTICE_FIELD_LABELS: dict[str, str] = {
     "max_attempts.email": N_("Max attempts: email"),
     "max_attempts.sms": N_("Max attempts: SMS"),
     "max_attempts.webhook": N_("Max attempts: webhook"),
+    "confirm_coalesce_minutes": N_("Payment notice hold (minutes)"),
+    "payment_reminder_minutes": N_("Payment reminder (minutes before cancelling)"),
+    "delay_hold_minutes": N_("Delay notice hold (minutes)"),
+    "new_estimate": N_("New estimate"),
+    "carrier": N_("Carrier"),
 }
 
 NOTICE_ERROR_LABELS: dict[str, str] = {
@@ -85,6 +99,8 @@ NOTICE_ERROR_LABELS: dict[str, str] = {
     "notice.not_found": N_("Notice not found"),
     "webhook.not_found": N_("Webhook endpoint not found"),
     "template.not_found": N_("No such template"),
+    "delay.not_held": N_("No delay notice is waiting to be sent."),
+    "shipment.not_found": N_("The order has no shipment."),
 }
 
 

@@ -22,6 +22,9 @@ from orderflow.notify.models import (
 )
 from orderflow.notify.service import NoticeRow
 from orderflow.orders.models import Order
+from orderflow.review import promise
+from orderflow.review import service as review
+from orderflow.review.config import ReviewConfig
 
 RESENDABLE = frozenset({NoticeState.DEAD, NoticeState.FAILED, NoticeState.SENT,
                         NoticeState.DELIVERED})
@@ -146,6 +149,7 @@ def dashboard_panels(db: Db, *, alerts: int = 20) -> dict[str, Any]:
         numbers = dict(s.execute(select(Order.id, Order.number).where(Order.id.in_(ids))).all()) \
             if ids else {}
         dead = dead_count(s)
+        cfg = review.load_config(s)
     rows = [AlertRow(a.id, a.kind, a.message, a.created_at,
                      numbers.get(a.order_id) if a.order_id else None)
             for a in open_alerts]
@@ -155,5 +159,15 @@ def dashboard_panels(db: Db, *, alerts: int = 20) -> dict[str, Any]:
             "backlog": {"queued": queued,
                         "age_min": int((now - clock.as_utc(oldest)).total_seconds() // 60)
                         if oldest else 0},
-            "circuits": outages.backlogs(db), "circuit_now": now}
+            "circuits": outages.backlogs(db), "circuit_now": now,
+            "unannounced_years": unannounced_years(cfg)}
+
+
+def unannounced_years(cfg: ReviewConfig) -> list[int]:
+    """This year and the next whose official holiday arrangement the calendar only
+    guesses (China before the State Council notice), unless the merchant set days."""
+    calendar = promise.calendar_of(cfg)
+    this_year = clock.utcnow().year
+    return [y for y in (this_year, this_year + 1) if not calendar.announced(y)
+            and not any(d.startswith(f"{y}-") for d in (*cfg.open_days, *cfg.closed_days))]
 

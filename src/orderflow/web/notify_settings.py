@@ -42,11 +42,81 @@ def _form_values(current: prefs.NotifyPrefs) -> dict[str, str]:
             span = spans.get(channel) or ["", ""]
             values[f"{table}.{channel}.start"], values[f"{table}.{channel}.end"] = span
     calendar = current.calendar or ""
-    values["holiday_calendar"] = calendar if calendar in ("", "CN") else "other"
-    values["holiday_country"] = calendar if calendar not in ("", "CN") else ""
+    values["holiday_calendar"] = calendar if calendar in ("", "CN", "-") else "other"
+    values["holiday_country"] = calendar if calendar not in ("", "CN", "-") else ""
     values["coalesce_minutes"] = str(current.coalesce_minutes)
     for channel in ATTEMPT_CHANNELS:
         values[f"max_attempts.{channel}"] = str(current.max_attempts(channel))
+    values.update(timenode_values(current))
+    return values
+
+
+# --- time nodes: confirmation, reminders, delays, channels, quiet hours per milestone ------
+
+NODE_MINUTES = {"confirm_coalesce_minutes": (0, 1440), "payment_reminder_minutes": (0, 1440),
+                "delay_hold_minutes": (0, 1440)}
+POLICY_MILESTONES = ("order.confirmed", "order.shipped", "order.delayed", "order.exception",
+                     "order.cancelled", "payment.reminder", "payment.failed",
+                     "order.shipment_corrected")
+QUIET_MILESTONES = ("order.delayed", "order.exception", "order.delivered")
+SUMMARY_LANGUAGES = ("zh-CN", "en")
+MAX_SUMMARY = 500
+
+
+def timenode_values(current: prefs.NotifyPrefs) -> dict[str, str]:
+    values = {key: str(current.minutes(key)) for key in NODE_MINUTES}
+    summaries = current.values.get("aftersales_summary") or {}
+    for lang in SUMMARY_LANGUAGES:
+        values[f"aftersales_summary.{lang}"] = summaries.get(lang) or ""
+    for code in POLICY_MILESTONES:
+        values[f"channel_policy.{code}"] = current.channel_policy(code)
+    per = current.values.get("milestone_quiet_hours") or {}
+    for code in QUIET_MILESTONES:
+        for channel in QUIET_CHANNELS:
+            span = (per.get(code) or {}).get(channel)
+            values[f"mq.{code}.{channel}.start"], values[f"mq.{code}.{channel}.end"] = (
+                span if span else ["", ""])
+    return values
+
+
+def _summaries(form: dict[str, str], problems: list[FieldProblem]) -> dict[str, str]:
+    out = {}
+    for lang in SUMMARY_LANGUAGES:
+        text = form.get(f"aftersales_summary.{lang}", "").strip()
+        if len(text) > MAX_SUMMARY:
+            problems.append(FieldProblem(f"aftersales_summary.{lang}", "setting.too_long",
+                                         f"at most {MAX_SUMMARY} characters"))
+        elif text:
+            out[lang] = text
+    return out
+
+
+def _milestone_quiet(form: dict[str, str], problems: list[FieldProblem]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for code in QUIET_MILESTONES:
+        spans = _quiet_spans(form, f"mq.{code}", problems)
+        if spans:
+            out[code] = spans
+    return out
+
+
+def timenode_settings(form: dict[str, str]) -> dict[str, Any]:
+    """The time-node settings to store, or ValidationFailed listing every bad field."""
+    problems: list[FieldProblem] = []
+    values: dict[str, Any] = {key: _int(form, key, low, high, problems)
+                              for key, (low, high) in NODE_MINUTES.items()}
+    values["aftersales_summary"] = _summaries(form, problems)
+    policy = {}
+    for code in POLICY_MILESTONES:
+        chosen = form.get(f"channel_policy.{code}", "")
+        if chosen not in milestones.CHANNEL_POLICIES:
+            problems.append(FieldProblem(f"channel_policy.{code}", "setting.choice",
+                                         "every channel or the first that works"))
+        policy[code] = chosen
+    values["channel_policy"] = policy
+    values["milestone_quiet_hours"] = _milestone_quiet(form, problems)
+    if problems:
+        raise ValidationFailed(problems)
     return values
 
 
@@ -58,7 +128,7 @@ def page(request: Request, *, form: dict[str, str] | None = None,
         "section": "notify-settings", "milestones": notify_queries.editable_milestones(),
         "channels": SWITCH_CHANNELS, "quiet_channels": QUIET_CHANNELS,
         "attempt_channels": ATTEMPT_CHANNELS, "prefs": current,
-        "form": form or _form_values(current), "error": error,
+        "form": {**_form_values(current), **(form or {})}, "error": error,
         "field_errors": {p.field: p.message for p in error.fields} if error else {},
     }
     return render(request, "notify/settings.html", context, status_code=status_code)
@@ -128,7 +198,7 @@ def timing_values(form: dict[str, str]) -> dict[str, Any]:
                                          "not a country code the holiday calendar knows, "
                                          "e.g. HK, SG, US"))
         values["holiday_calendar"] = country
-    elif calendar in ("", "CN"):
+    elif calendar in ("", "CN", "-"):
         values["holiday_calendar"] = calendar or None
     else:
         problems.append(FieldProblem("holiday_calendar", "setting.calendar", "choose a calendar"))
@@ -145,6 +215,30 @@ async def form_fields(request: Request) -> dict[str, str]:
     submitted = await request.form()
     return {key: value[:MAX_FIELD] for key, value in submitted.items()
             if isinstance(value, str) and key != security.CSRF_FIELD}
+
+
+async def long_form_fields(request: Request) -> dict[str, str]:
+    """Like form_fields, with room for the after-sales summaries."""
+    submitted = await request.form()
+    return {key: value[:MAX_SUMMARY + 1] for key, value in submitted.items()
+            if isinstance(value, str) and key != security.CSRF_FIELD}
+
+
+@router.post("/notify/settings/timenodes", response_class=HTMLResponse)
+def save_timenodes(request: Request, user: security.OrderDesk,
+                   form: Annotated[dict[str, str], Depends(long_form_fields)]) -> Response:
+    try:
+        values = timenode_settings(form)
+    except ValidationFailed as exc:
+        with db_of(request).read() as s:
+            current = _form_values(prefs.load(s))
+        return page(request, form={**current, **form}, error=exc,
+                    status_code=exc.http_status)
+    with db_of(request).transaction() as s:
+        for key, value in values.items():
+            prefs.set_value(s, key, value)
+    flash(request, N_("Time-node settings saved."))
+    return RedirectResponse("/notify/settings", status_code=303)
 
 
 @router.post("/notify/settings/timing", response_class=HTMLResponse)

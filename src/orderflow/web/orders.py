@@ -16,6 +16,7 @@ from orderflow.auth.service import StaffIdentity
 from orderflow.db import Db
 from orderflow.errors import FieldProblem, NotFound, OrderFlowError, ValidationFailed
 from orderflow.fulfilment import stock as fulfilment_stock
+from orderflow.notify import delays, watchdogs
 from orderflow.orders import lifecycle, merging
 from orderflow.orders.models import LINE_QUANTITIES, Order
 from orderflow.orders.status import SHIPPED_OR_LATER, TERMINAL, Status
@@ -183,6 +184,7 @@ def detail_page(request: Request, number: str, *, error: OrderFlowError | None =
         blockers = [b.text(language) for b in why_stuck(s, order, _zone(request), language)]
         panels = tracking_panels.order_panels(s, order)
         shipping = shipping_queries.order_panel(s, order)
+        held_delay = delays.find_held(s, order.id, order.number)
     context = {
         "order": view, "actions": actions, "error": error, "failed": failed, "form": form or {},
         "quantities": LINE_QUANTITIES, "methods": list(PaymentMethod),
@@ -192,6 +194,8 @@ def detail_page(request: Request, number: str, *, error: OrderFlowError | None =
         "blockers": blockers, "relations": relations,
         **panels,
         "shipping": shipping,
+        "held_delay": held_delay, "delay_reasons": watchdogs.DELAY_REASONS,
+        "order_desk": user.role in security.ORDER_DESK,
     }
     return render(request, "orders/detail.html", context, status_code=status_code)
 

@@ -12,7 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from orderflow import clock, money
+from orderflow import clock, money, texts
 from orderflow.config import Settings
 from orderflow.web import i18n, security
 
@@ -38,6 +38,8 @@ def environment(language: str) -> Environment:
     env.globals["label"] = lambda group, value: i18n.label(language, group, value)
     env.globals["language_names"] = i18n.LANGUAGE_NAMES
     env.globals["error_codes"] = frozenset(i18n.ERROR_LABELS)
+    # System-written text (a code + params) in the reader's language; free text as is.
+    env.globals["say"] = lambda code, params=None: texts.render(language, code, params)
     env.filters["money"] = lambda amount, currency: money.display(
         money.to_minor(amount, currency), currency, locale=locale)
     env.filters["money_minor"] = lambda minor, currency: money.display(

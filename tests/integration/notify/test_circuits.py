@@ -49,7 +49,7 @@ def zh(i: int) -> dict[str, str]:
 def setup(db, settings, n: int = 5) -> None:
     make_catalog(db, {"SKU-1": 100})
     with db.transaction() as s:
-        for m in ("order.received", "order.paid"):
+        for m in ("order.received", "order.paid", "order.confirmed"):
             prefs.set_switch(s, m, "sms", False)
             prefs.set_switch(s, m, "email", False)
         prefs.set_switch(s, "order.shipped", "inbox", False)
@@ -257,9 +257,11 @@ def email_down_for(db, settings, minutes: int, rule: dict | None):  # type: igno
     d = service.dispatcher(db, settings, {"email": email, "sms": sms})
     make_catalog(db, {"SKU-1": 10})
     with db.transaction() as s:
-        for m in ("order.received", "order.paid"):
+        for m in ("order.received", "order.paid", "order.confirmed"):
             prefs.set_switch(s, m, "email", False)
             prefs.set_switch(s, m, "sms", False)
+        # Shipping notices by the first channel that works (email), so SMS only by fallback.
+        prefs.set_value(s, "channel_policy", {"order.shipped": "first"})
         if rule is not None:
             prefs.set_value(s, outage_fallback.KEY, rule)
     for i in range(2):

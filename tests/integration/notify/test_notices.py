@@ -43,6 +43,14 @@ def drain(db, st, d, rounds=20):
             return
 
 
+def sms_first_for_shipping(db):
+    """The merchant's choice for these tests: the shipping notice by the first channel
+    that works (fallbacks), and no confirmation SMS in the way."""
+    with db.transaction() as s:
+        prefs.set_value(s, "channel_policy", {"order.shipped": "first"})
+        prefs.set_switch(s, "order.confirmed", "sms", False)
+
+
 def notices(db, **where):
     with db.read() as s:
         stmt = select(Notice).order_by(Notice.id)
@@ -60,16 +68,18 @@ def test_each_milestone_is_told_once_per_channel_and_recipient(db, env):
         s.execute(update(OutboxMessage).values(state=OutboxState.PENDING))
     drain(db, st, d)
 
+    # Paid and approved together: the confirmation replaces the payment notice; the
+    # confirmation and the shipping notice go to every channel the customer has.
     assert mailbox.subjects() == [f"We received your order {number}",
-                                  f"Payment received for order {number}",
+                                  f"Order {number} is confirmed",
                                   f"Your order {number} has shipped"]
     assert [n.milestone for n in notices(db, channel="email")] == [
-        "order.received", "order.paid", "order.shipped"]
+        "order.received", "order.confirmed", "order.shipped"]
     assert len(mailbox.messages) == 3
     assert len({m["Message-ID"] for m in mailbox.messages}) == 3
-    assert sms.sent == []
+    assert [m.event_type for m in sms.sent] == ["order.confirmed", "order.shipped"]
     assert [n.milestone for n in notices(db, channel="inbox")] == [
-        "order.received", "order.paid", "order.shipped"]
+        "order.received", "order.confirmed", "order.shipped"]
     with db.read() as s:
         assert len(s.scalars(select(InboxMessage)).all()) == 3
 
@@ -119,18 +129,20 @@ def test_parcel_news_waiting_in_quiet_hours_coalesces_into_one_message(db, env):
     fulfilment.record_carrier_status(db, number, Status.OUT_FOR_DELIVERY, actor=STAFF)
     drain(db, st, d)
 
-    shipped, out = notices(db, channel="sms")
+    shipped, out = [n for n in notices(db, channel="sms") if n.milestone != "order.confirmed"]
     assert shipped.state is NoticeState.COALESCED
     assert shipped.superseded_by == out.id
     assert out.milestone == "order.out_for_delivery"
     with db.transaction() as s:
         s.execute(update(Notice).values(available_at=clock.utcnow()))
     drain(db, st, d)
-    assert [m.event_type for m in sms.sent] == ["order.out_for_delivery"]
+    assert [m.event_type for m in sms.sent if m.event_type != "order.confirmed"] == [
+        "order.out_for_delivery"]
 
 
 def test_temporary_failures_back_off_then_fall_back_to_email(db, env):
     st, d, mailbox, sms = env
+    sms_first_for_shipping(db)
     with db.transaction() as s:
         prefs.set_value(s, "max_attempts", {"sms": 3, "email": 8})
     sms.temporary(times=3)
@@ -155,6 +167,7 @@ def test_temporary_failures_back_off_then_fall_back_to_email(db, env):
 
 def test_permanent_failure_with_no_channel_left_is_a_dead_letter_with_an_alert(db, env):
     st, d, _, sms = env
+    sms_first_for_shipping(db)
     sms.permanent()
     customer = {"name": "李娜", "phone": "13800138000", "language": "zh-CN"}  # no email
     number = make_order(db, st, path=SHIPPED, customer=customer)
@@ -208,7 +221,8 @@ def test_a_later_milestone_waits_for_the_earlier_one_to_the_same_recipient(db, e
 
     claimed = dispatch.claim(db, "w", limit=10)
 
-    assert [c.outgoing.event_type for c in claimed] == ["order.received"]
+    assert [(c.outgoing.channel, c.outgoing.event_type) for c in claimed] == [
+        ("email", "order.received"), ("sms", "order.confirmed")]
 
 
 def test_a_masked_buyer_gets_no_sms_and_is_not_greeted_by_the_masked_name(db, env):

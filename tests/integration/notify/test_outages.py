@@ -41,7 +41,7 @@ SHIPPED = "order.shipped"
 def only(db, channel: str) -> None:
     """Shipping notices on `channel` only (no inbox copies, no earlier milestones)."""
     with db.transaction() as s:
-        for m in ("order.received", "order.paid", SHIPPED):
+        for m in ("order.received", "order.paid", "order.confirmed", SHIPPED):
             for ch in ("email", "sms", "inbox"):
                 prefs.set_switch(s, m, ch, m == SHIPPED and ch == channel)
 

@@ -55,8 +55,8 @@ def test_a_paid_order_that_passes_is_approved_and_classified(db, settings):
                          "detail": "文三路 100 号", "adcode": "330106"}
     assert r.promised_ship_by is not None and r.promised_ship_by > clock.utcnow()
     assert events(db, number)[-2:] == [
-        ("review.completed", None, "review: pass"),
-        ("status.changed", "approved", "review passed: approved automatically")]
+        ("review.completed", None, "reason.review_outcome"),
+        ("status.changed", "approved", "reason.review_auto_approved")]
 
 
 def test_an_order_with_a_remark_waits_with_its_reason_and_staff_approve_it(db, settings):
@@ -70,7 +70,7 @@ def test_an_order_with_a_remark_waits_with_its_reason_and_staff_approve_it(db, s
     assert status(db, number) == "approved"
     decided = row(db, number)
     assert (decided.decision, decided.decided_by) == ("approved", "staff:tester")
-    assert events(db, number)[-1] == ("status.changed", "approved", "approved in review")
+    assert events(db, number)[-1] == ("status.changed", "approved", "reason.approved_in_review")
 
 
 def test_a_duplicate_is_blocked_and_bulk_approve_skips_it_unless_told(db, settings):
