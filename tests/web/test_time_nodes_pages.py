@@ -60,6 +60,7 @@ def test_a_chinese_agent_reads_every_system_reason_in_chinese(
         db: Db, settings: Settings, client: TestClient, catalog: Catalog,
         chinese_agent: str) -> None:
     delayed = _late(db, settings, ["paid", "approved", "allocated"])
+    login(client, "li")  # the clock jumped past the 12-hour console session
     delay_panel = client.get(f"/orders/{delayed}").text  # while the notice is held
     corrected = make_order(db, settings, path=SHIPPED)
     corrections.correct_tracking(db, corrected, carrier="SF", tracking_number="SF0000000001",
@@ -84,6 +85,7 @@ def test_a_chinese_agent_reads_every_system_reason_in_chinese(
 def test_staff_edit_the_held_delay_notice_and_correct_a_tracking_number(
         db: Db, settings: Settings, client: TestClient, catalog: Catalog, token: str) -> None:
     delayed = _late(db, settings, ["paid"])
+    token = login(client)  # the clock jumped past the 12-hour console session
     shipped = make_order(db, settings, path=SHIPPED)
     page = client.get(f"/orders/{delayed}").text
     assert 'data-testid="held-delay"' in page
@@ -206,6 +208,7 @@ def test_the_coverage_panel_counts_confirmations_delays_and_corrections(
         d.run_once()
     clock.set_now(clock.utcnow() + timedelta(days=1, hours=6))
     watchdogs.late_orders(db, settings)
+    login(client)  # the clock jumped past the 12-hour console session
 
     cov = watchdogs.coverage(db)
     page = client.get("/").text
