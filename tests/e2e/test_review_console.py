@@ -16,13 +16,15 @@ from orderflow.db import Db
 from orderflow.review import service as review
 from tests.builders.orders import NEEDS_REVIEW, STAFF, make_catalog, make_order
 from tests.e2e.conftest import PASSWORD, SCREENSHOTS, sign_in
+from tests.support.clock import at_working_morning
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.clock]
 
 DESKTOP = {"width": 1280, "height": 900}
 
 
 def _queue(db: Db, settings: Settings) -> dict[str, str]:
+    at_working_morning()  # only the express order is expedited (no promise due within 4 h)
     make_catalog(db, {"SKU-1": 100, "SKU-2": 100, "SKU-3": 100, "SKU-4": 100})
     placed = {
         "remark": make_order(db, settings, lines=[("SKU-1", 1)], path=["paid"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi import FastAPI
 from starlette.testclient import TestClient
 
@@ -14,7 +15,10 @@ from orderflow.db import Db
 from orderflow.orders import queries
 from orderflow.review import service as review
 from tests.builders.orders import NEEDS_REVIEW, Catalog, make_order
+from tests.support.clock import at_working_morning
 from tests.web.helpers import HOST, login, make_staff, post, timeline
+
+pytestmark = pytest.mark.clock
 
 
 def queued(html: str) -> list[str]:
@@ -66,6 +70,7 @@ def test_bulk_approve_skips_blocked_orders_and_says_why(
 
 def test_classification_filters_work_in_the_queue_and_the_order_list(
         client: TestClient, token: str, db: Db, settings: Settings, catalog: Catalog) -> None:
+    at_working_morning()  # the order without express is standard, not due within 4 hours
     standard = make_order(db, settings, path=["paid"], **NEEDS_REVIEW)
     express = make_order(db, settings, lines=[("SKU-2", 1)], path=["paid"], **NEEDS_REVIEW)
     review.edit(db, express, {"shipping_service": "express"}, actor=review.lifecycle.SYSTEM)

@@ -4,6 +4,8 @@ from the transit table, an order no carrier covers left out of the waves with th
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 
 from orderflow.fulfilment import handover, waves
@@ -18,7 +20,7 @@ from orderflow.shipping.schemas import PreferencesIn
 from tests.builders.fulfilment import ZONE, pack, status
 from tests.builders.orders import STAFF, make_catalog, make_order
 
-DESK = ShippingDesk()
+DESK = ShippingDesk(ZoneInfo("Asia/Shanghai"))  # the test settings' zone
 ALLOCATED = ["approved", "allocated"]
 
 

@@ -20,7 +20,7 @@ def test_the_desk_gives_choice_cutoff_numbers_and_eta_from_the_tables(
     service.set_preferences(carriers, number, PreferencesIn(designated_carrier="ZTO"),
                             actor=STAFF)
     issued = waybills.issue(carriers, number, actor=STAFF, parcel_count=2)
-    desk = ShippingDesk()
+    desk = ShippingDesk(settings.zone)
 
     with carriers.read() as s:
         order = queries.get_order(s, number)

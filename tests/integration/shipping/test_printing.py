@@ -130,7 +130,7 @@ def test_a_wave_prints_in_pick_order_with_its_carriers(carriers: Db, settings: S
         stock.set_bin(carriers, sku=sku, warehouse="SH", code=location)
     numbers = [make_order(carriers, settings, [(sku, 1)], path=["approved", "allocated"])
                for sku in ("SKU-1", "SKU-2", "SKU-3")]
-    planned = fulfilment_waves.plan_waves(carriers, actor=STAFF, desk=ShippingDesk(),
+    planned = fulfilment_waves.plan_waves(carriers, actor=STAFF, desk=ShippingDesk(settings.zone),
                                           zone=settings.zone, warehouse="SH")
 
     [wave] = planned
