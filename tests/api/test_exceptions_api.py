@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from orderflow import clock
 from orderflow.logistics import service as logistics
 from tests.builders.orders import make_order, make_token
 from tests.integration.logistics.helpers import carrier_says
 from tests.web.helpers import make_staff
+
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
 
 SHIPPED = ["paid", "approved", "allocated", "picking", "packed", "shipped"]
 

@@ -21,7 +21,7 @@ from tests.builders.orders import STAFF, make_catalog, make_order
 from tests.e2e.conftest import PASSWORD, SCREENSHOTS, sign_in
 from tests.integration.logistics.helpers import backdate, carrier_says, status_of
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.clock]
 
 DESKTOP = {"width": 1280, "height": 900}
 SHIPPED = ["paid", "approved", "allocated", "picking", "packed", "shipped"]

@@ -4,6 +4,7 @@ from dataclasses import replace
 from datetime import timedelta
 from io import StringIO
 
+import pytest
 from rich.console import Console
 from sqlalchemy import update
 
@@ -13,6 +14,8 @@ from orderflow.inventory.models import StockLevel
 from orderflow.orders import queries
 from orderflow.orders.models import Order
 from tests.builders.orders import make_catalog, make_order
+
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
 
 
 def run_doctor(db, settings, repair=False):

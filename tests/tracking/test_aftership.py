@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from orderflow import clock
 from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.tracking import tasks
@@ -19,6 +20,8 @@ from tests.fakes.aftership import FakeAfterShip
 from tests.fakes.server import serve
 from tests.tracking.conftest import AS_KEY, AS_SECRET
 from tests.tracking.helpers import order_status, outbox_kinds, ship, shipment, stored_events
+
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
 
 T = TrackingStatus
 
@@ -150,7 +153,7 @@ def test_the_worker_registers_new_numbers_with_aftership_once(
         tracking_settings: TrackingSettings) -> None:
     parcel = ship(db, settings, carrier="DHL", tracking_number="1234567899",
                   tracking_settings=replace(tracking_settings, provider="aftership"))
-    later = datetime.now(UTC) + timedelta(hours=1)
+    later = clock.utcnow() + timedelta(hours=1)
     client = AfterShipClient(AS_KEY, base_url=fake_url)
 
     first = tasks.register_aftership(db, client, now=later)

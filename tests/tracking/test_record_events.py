@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from orderflow import clock
@@ -26,6 +27,8 @@ from tests.tracking.helpers import (
     shipment,
     stored_events,
 )
+
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
 
 T = TrackingStatus
 

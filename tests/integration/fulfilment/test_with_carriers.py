@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from orderflow.fulfilment import handover, waves
@@ -19,6 +20,8 @@ from orderflow.shipping.desk import ShippingDesk
 from orderflow.shipping.schemas import PreferencesIn
 from tests.builders.fulfilment import ZONE, pack, status
 from tests.builders.orders import STAFF, make_catalog, make_order
+
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
 
 DESK = ShippingDesk(ZoneInfo("Asia/Shanghai"))  # the test settings' zone
 ALLOCATED = ["approved", "allocated"]

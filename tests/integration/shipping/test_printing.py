@@ -21,6 +21,8 @@ from tests.builders.orders import STAFF, make_order
 from tests.integration.shipping.test_waybills import _set_adapter, _timeline
 from tests.unit.documents.conftest import decode, page_texts, render_page
 
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
+
 
 def _orders(db: Db, settings: Settings, n: int) -> list[str]:
     numbers = []

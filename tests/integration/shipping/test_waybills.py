@@ -19,6 +19,8 @@ from tests.fakes.server import serve
 from tests.fakes.sim_carrier import FakeSimCarrier
 from tests.integration.shipping.conftest import JAPAN
 
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
+
 
 def _designate(db: Db, number: str, code: str) -> None:
     service.set_preferences(db, number, PreferencesIn(designated_carrier=code), actor=STAFF)
