@@ -66,7 +66,11 @@ def import_orders(db: Db, source: Path | BinaryIO, *, filename: str, actor: Acto
     small file never starts a process."""
     report = ImportReport()
     rows = sources.read_rows(source, filename)
-    header = next(rows, None)
+    try:
+        header = next(rows, None)
+    except sources.UnreadableFile as exc:  # checked before the first row: nothing written
+        report.errors.append(RowError(1, "", str(exc), exc.code))
+        return report
     if header is None:
         report.errors.append(RowError(1, "", "the file is empty", "import.empty"))
         return report
