@@ -24,7 +24,7 @@ from orderflow.notify.models import Notice, NoticeState, Template
 from orderflow.orders.queries import get_order, timeline_of
 from tests.builders.orders import Catalog, make_order
 from tests.support.channels import RecordingChannel
-from tests.support.server import free_port
+from tests.support.server import BoundController, listening_socket, port_of
 from tests.web.helpers import ORIGIN, csrf_of, field_errors, login, make_staff, post
 
 pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
@@ -285,12 +285,14 @@ def test_the_notice_page_shows_content_history_and_ids(
 
 @pytest.fixture
 def smtp_sink_port(settings: Settings) -> Iterator[int]:
-    port = free_port()
-    controller = smtp_sink.start(settings.var_dir / "mail", port=port)
+    sock = listening_socket()  # the sink's own handler, on a socket bound once
+    controller = BoundController(smtp_sink.MaildirHandler(settings.var_dir / "mail"), sock)
+    controller.start()
     try:
-        yield port
+        yield port_of(sock)
     finally:
         controller.stop()
+        sock.close()
 
 
 def test_the_mailbox_lists_what_the_local_smtp_sink_received(
