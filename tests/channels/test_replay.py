@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from orderflow import money
@@ -150,6 +151,7 @@ def _send(client: httpx.Client, d: Delivery) -> int:
     return client.post(f"/api/hooks/{d.shop}", content=d.body, headers=d.headers).status_code
 
 
+@pytest.mark.slow
 def test_2000_channel_deliveries_end_in_exactly_the_expected_orders(
         db: Db, settings: Settings, shops: None) -> None:
     stream, latest = build()
