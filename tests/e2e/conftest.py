@@ -94,3 +94,14 @@ def sign_in(page: Page, base_url: str, next_path: str = "/", *, username: str = 
     page.fill("input[name=password]", PASSWORD)
     page.click("form[action='/login'] button[type=submit]")
     expect(page).to_have_url(base_url + next_path)
+
+
+def visit(page: Page, url: str, shows: str, language: str | None = None) -> None:
+    """Open a page for a screenshot and check it is that page: a 200 (an error page has a
+    `lang` too) and an element only that page has (`shows`, a CSS selector)."""
+    response = page.goto(url)
+    assert response is not None, url
+    assert response.status == 200, (url, response.status)
+    expect(page.locator(shows).first).to_be_attached()
+    if language is not None:
+        expect(page.locator("html")).to_have_attribute("lang", language)
