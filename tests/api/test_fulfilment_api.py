@@ -10,16 +10,20 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
 from orderflow.app import create_app
-from orderflow.fulfilment.desk import DefaultDesk
+from orderflow.shipping.demo_carriers import install_demo_carriers
 from tests.builders.fulfilment import barcode, status
 from tests.builders.orders import make_catalog, make_order, make_token
+
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
 
 
 @pytest.fixture
 def client(db, settings):
+    """The app as served: the carriers' own desk (`ShippingDesk`) over the demo carriers."""
     make_catalog(db)
+    with db.transaction() as s:
+        install_demo_carriers(s)
     app = create_app(db, settings)
-    app.state.carrier_desk = DefaultDesk()
     with TestClient(app) as c:
         c.headers["Authorization"] = f"Bearer {make_token(db)}"
         yield c
@@ -43,6 +47,8 @@ def test_an_order_goes_from_allocation_to_shipped_through_the_api(client, db, se
     assert allocated.json() == {"order_number": number, "allocation": "single",
                                 "warehouses": ["SH"]}
     assert planned.status_code == 201
+    # the real desk chose the cheapest demo carrier to 浙江省 (the simulated one says SIM)
+    assert planned.json()[0]["carrier"] == "YTO"
     assert wave.json()["orders"] == [number]
     assert [(r["sku"], r["quantity"], r["bins"]) for r in wave.json()["rows"]] == [
         ("SKU-1", 2, ["A-01-1"]), ("SKU-2", 1, [])]
