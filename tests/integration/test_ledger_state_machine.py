@@ -51,8 +51,6 @@ from orderflow.payments import service as payments
 from orderflow.reports import ledger
 from tests.builders.orders import API, STAFF, make_catalog, order_body
 
-pytestmark = pytest.mark.clock
-
 STOCK = {"SKU-1": 12, "SKU-2": 6, "SKU-3": 3}  # small, so refusals for stock happen too
 LONG = os.environ.get("HYPOTHESIS_PROFILE") == "long"
 
