@@ -135,4 +135,4 @@ def test_the_order_tracking_lists_each_parcel_with_its_events_and_cases(client, 
     assert [(e["status"], e["description"]) for e in parcel["events"]] == [
         ("delivery_attempted", "无人签收"), ("in_transit", "【杭州】已发出")]
     assert [(c["kind"], c["state"]) for c in body["exceptions"]] == [("delivery_failed", "open")]
-    assert missing.status_code == 404
+    assert (missing.status_code, missing.json()["code"]) == (404, "order.not_found")
