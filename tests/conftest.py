@@ -3,12 +3,18 @@
 The schema comes from `alembic upgrade head`, so the migrations are tested on both
 engines every run. PostgreSQL tests are skipped (and say so) when no server is
 reachable, except under CI, where a missing server fails the run.
+
+The session is sealed from the shell: every ORDERFLOW_* variable but the test
+infrastructure's own is removed before any test runs, the var directory is a temporary
+one, and the settings cache is cleared around every test. Date-sensitive tests carry the
+`clock` marker and run at the --clock-at instant (`make test-clocks` runs them at five).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import warnings
 from collections.abc import Iterator
 from dataclasses import replace
@@ -16,10 +22,12 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 
 from orderflow import clock, migrate
-from orderflow.config import Settings
+from orderflow.config import Settings, get_settings
 from orderflow.db import Base, Db
 from orderflow.notify import prefs
 from orderflow.orders.numbering import reset_allocators
@@ -31,6 +39,22 @@ PG_HOST = os.environ.get("ORDERFLOW_TEST_PG_HOST", "postgres@127.0.0.1:5432")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 _pg_skip_reason: str | None = None
+
+# Variables the test infrastructure itself reads; every other ORDERFLOW_* is scrubbed.
+TEST_INFRA_VARIABLES = ("ORDERFLOW_TEST_PG_", "ORDERFLOW_CHROMIUM", "ORDERFLOW_SCREENSHOTS",
+                        "ORDERFLOW_CRASH_ORDERS")
+_session_var_dir: str | None = None
+
+# Hypothesis: `dev` by default, `ci` (fixed seed, bounded) under CI, `long` on demand with
+# HYPOTHESIS_PROFILE=long. Tests that take the `db` fixture reuse it across examples on
+# purpose (each example cleans up or checks invariants that hold for any history).
+_HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+hypothesis_settings.register_profile("dev", deadline=None, suppress_health_check=_HEALTH)
+hypothesis_settings.register_profile("ci", deadline=None, derandomize=True, max_examples=50,
+                                     suppress_health_check=_HEALTH, print_blob=True)
+hypothesis_settings.register_profile("long", deadline=None, max_examples=2000,
+                                     suppress_health_check=_HEALTH)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if IN_CI else "dev"))
 
 
 def _worker() -> str:
@@ -65,16 +89,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=DEFAULT_CLOCK_AT,
         help="the application's clock for tests marked `clock` (ISO instant with a zone)",
     )
+    parser.addoption(
+        "--clock-all",
+        action="store_true",
+        help="apply --clock-at to every test, marked or not (finds tests that depend on "
+        "'now' but lack the `clock` marker)",
+    )
 
 
 @pytest.fixture(autouse=True)
 def _app_clock(request: pytest.FixtureRequest) -> Iterator[None]:
     """Tests marked `clock` run at the instant given by --clock-at (the application's
     clock, not the process's); every test leaves the clock as it found it."""
-    if request.node.get_closest_marker("clock") is not None:
+    if (request.node.get_closest_marker("clock") is not None
+            or request.config.getoption("--clock-all")):
         clock.set_now(clock.parse_instant(request.config.getoption("--clock-at")))
     yield
     clock.reset()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings() -> Iterator[None]:
+    """Whatever a test or the code it calls read through `get_settings()` is forgotten."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture(autouse=True)
@@ -150,8 +189,26 @@ def payment_settings(settings: Settings) -> Settings:
     return replace(settings, reserve_at="payment")
 
 
+def _seal_environment() -> None:
+    """No ORDERFLOW_* from the shell reaches the code under test; the var directory (and the
+    secret.key the settings may write there) is a temporary one, never the repository's."""
+    global _session_var_dir
+    for name in [n for n in os.environ if n.startswith("ORDERFLOW_")]:
+        if not name.startswith(TEST_INFRA_VARIABLES):
+            del os.environ[name]
+    _session_var_dir = tempfile.mkdtemp(prefix="orderflow-test-var-")
+    os.environ["ORDERFLOW_VAR_DIR"] = _session_var_dir
+    get_settings.cache_clear()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     warnings.filterwarnings("ignore", message=".*httpx2.*")
+    _seal_environment()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _session_var_dir:
+        shutil.rmtree(_session_var_dir, ignore_errors=True)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from orderflow import cli_exceptions as exceptions_cli
-from orderflow import cli_setup, cli_shipping, cli_warehouse, files, logs, review_cli
+from orderflow import cli_setup, cli_shipping, cli_warehouse, clock, files, logs, review_cli
 from orderflow import demo as demo_data
 from orderflow import doctor as checks
 from orderflow import migrate as migrations
@@ -123,6 +123,7 @@ def serve(
     connections evenly; with one shared socket, the first worker to wake accepts a
     whole burst of keep-alive connections and the others stay idle."""
     logs.setup()
+    clock.start_at(get_settings().clock_at)
     if workers <= 1 or not hasattr(socket, "SO_REUSEPORT"):
         uvicorn.run("orderflow.app:create_app", factory=True, host=host, port=port,
                     workers=workers, log_config=None, proxy_headers=False, access_log=access_log)
@@ -146,6 +147,7 @@ def serve(
 def _serve_one(host: str, port: int, access_log: bool) -> None:
     """One worker process: its own listening socket on the shared port."""
     logs.setup()
+    clock.start_at(get_settings().clock_at)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us with SIGTERM
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -161,6 +163,7 @@ def _serve_one(host: str, port: int, access_log: bool) -> None:
 def worker() -> None:
     """Run the background worker (any number of them, on any number of machines)."""
     logs.setup()
+    clock.start_at(get_settings().clock_at)
     worker_mod.run_forever(worker_mod.default_jobs(get_db(), get_settings()))
 
 
@@ -192,6 +195,7 @@ def carrier_sim(
 def run(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Development all-in-one: migrate, load the demo once, then serve and work."""
     settings = get_settings()
+    clock.start_at(settings.clock_at)  # the children read the same setting
     migrate()
     demo(orders=300, if_empty=True)
     tracking_config.ensure_demo_secret(settings.var_dir)  # the simulated carrier's key

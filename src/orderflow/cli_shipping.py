@@ -13,6 +13,7 @@ from rich.table import Table
 
 from orderflow import files, money
 from orderflow.cli_errors import fail as _fail
+from orderflow.config import get_settings
 from orderflow.db import get_db
 from orderflow.errors import OrderFlowError
 from orderflow.orders.lifecycle import Actor
@@ -53,7 +54,7 @@ def print_labels(
         task = bar.add_task("labels", total=len(numbers) * copies)
         try:
             result = printing.print_labels(
-                db, job, actor=CLI,
+                db, job, actor=CLI, zone=get_settings().zone,
                 progress=lambda done, total: bar.update(task, completed=done, total=total))
         except OrderFlowError as exc:
             _fail(exc)

@@ -33,7 +33,8 @@ CLI = Actor("staff", "cli")
 
 def _desk(db: Db) -> CarrierDesk:
     with db.read() as s:
-        return ShippingDesk() if s.scalar(select(Carrier.id).limit(1)) else DefaultDesk()
+        has_carriers = s.scalar(select(Carrier.id).limit(1)) is not None
+    return ShippingDesk(get_settings().zone) if has_carriers else DefaultDesk()
 
 
 @warehouse_app.command("allocate")

@@ -40,6 +40,13 @@ def reset() -> None:
     _offset = timedelta(0)
 
 
+def start_at(value: str | None) -> None:
+    """A server or worker process started for a test or a benchmark: its clock starts at
+    `value` (the `clock_at` setting, an ISO instant with a zone); None leaves it alone."""
+    if value:
+        set_now(parse_instant(value))
+
+
 def offset() -> timedelta:
     return _offset
 

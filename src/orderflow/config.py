@@ -70,6 +70,9 @@ class Settings:
     tracking_silent_hours: str = "48"
     exception_due_hours: str = "24;lost=48;returned=72"
     auto_complete_days: int = 7
+    # Tests and benchmarks only: the instant the application's clock starts at in a server
+    # or worker process (ORDERFLOW_CLOCK_AT, honoured only with ORDERFLOW_TEST_MODE=1).
+    clock_at: str | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -81,6 +84,7 @@ class Settings:
 
 
 def load_settings() -> Settings:
+    test_mode = _env("TEST_MODE", "0") == "1"
     var_dir = Path(_env("VAR_DIR", "var"))
     default_url = f"sqlite:///{var_dir / 'orderflow.db'}"
     return Settings(
@@ -92,7 +96,7 @@ def load_settings() -> Settings:
         auto_merge=_env("AUTO_MERGE", "0") == "1",
         default_currency=_env("DEFAULT_CURRENCY", "CNY"),
         default_country=_env("DEFAULT_COUNTRY", "CN"),
-        test_mode=_env("TEST_MODE", "0") == "1",
+        test_mode=test_mode,
         base_url=_env("BASE_URL", "http://127.0.0.1:8000"),
         var_dir=var_dir,
         max_url_bytes=int(_env("MAX_URL_BYTES", str(8 * 1024))),
@@ -117,6 +121,7 @@ def load_settings() -> Settings:
         tracking_silent_hours=_env("TRACKING_SILENT_HOURS", "48"),
         exception_due_hours=_env("EXCEPTION_DUE_HOURS", "24;lost=48;returned=72"),
         auto_complete_days=int(_env("AUTO_COMPLETE_DAYS", "7")),
+        clock_at=(_env("CLOCK_AT", "") or None) if test_mode else None,
     )
 
 

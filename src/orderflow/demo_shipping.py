@@ -81,6 +81,6 @@ def load(db: Db, settings: Settings) -> ShippingDemo:
         job = printing.PrintJob(numbers)
         batch = printing.create_batch(db, job, actor=DEMO_STAFF)
         printing.run_batch(db, batch, job, actor=DEMO_STAFF,
-                           directory=Path(settings.var_dir) / "prints")
+                           directory=Path(settings.var_dir) / "prints", zone=settings.zone)
         printed = len(numbers)
     return ShippingDemo(len(service.list_carriers(db)), chosen, issued, printed)

@@ -30,10 +30,10 @@ class WarehouseDemo:
     shipped: int
 
 
-def _desk(db: Db) -> CarrierDesk:
+def _desk(db: Db, settings: Settings) -> CarrierDesk:
     with db.read() as s:
         has_carriers = s.scalar(select(Carrier.id).limit(1)) is not None
-    return ShippingDesk() if has_carriers else DefaultDesk()
+    return ShippingDesk(settings.zone) if has_carriers else DefaultDesk()
 
 
 def _bins_and_thresholds(db: Db) -> list[tuple[str, str]]:
@@ -54,7 +54,7 @@ def _bins_and_thresholds(db: Db) -> list[tuple[str, str]]:
 
 def load(db: Db, settings: Settings) -> WarehouseDemo:
     barcodes = dict(_bins_and_thresholds(db))
-    desk = _desk(db)
+    desk = _desk(db, settings)
     planned = waves.plan_waves(db, actor=WAREHOUSE_STAFF, desk=desk, zone=settings.zone,
                                warehouse="SH", max_orders=12)
     packed = shipped = 0

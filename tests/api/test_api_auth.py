@@ -33,7 +33,7 @@ def test_a_wrong_token_is_refused(db, settings):
 
     r = client.get("/api/v1/orders", headers={"Authorization": "Bearer oft_00000000_nope"})
 
-    assert r.status_code == 401
+    assert (r.status_code, r.json()["code"]) == (401, "auth.bad_token")
     assert r.headers["www-authenticate"] == "Bearer"
 
 
@@ -53,7 +53,7 @@ def test_a_token_without_the_scope_is_forbidden(db, settings, method, path, scop
 
     r = client.request(method, path, json={}, headers={"Authorization": f"Bearer {token}"})
 
-    assert r.status_code == 403
+    assert (r.status_code, r.json()["code"]) == (403, "auth.missing_scope")
     assert scope in r.json()["detail"]
 
 

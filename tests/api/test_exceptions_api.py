@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from orderflow import clock
 from orderflow.logistics import service as logistics
 from tests.builders.orders import make_order, make_token
 from tests.integration.logistics.helpers import carrier_says
 from tests.web.helpers import make_staff
+
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
 
 SHIPPED = ["paid", "approved", "allocated", "picking", "packed", "shipped"]
 
@@ -131,4 +135,4 @@ def test_the_order_tracking_lists_each_parcel_with_its_events_and_cases(client, 
     assert [(e["status"], e["description"]) for e in parcel["events"]] == [
         ("delivery_attempted", "无人签收"), ("in_transit", "【杭州】已发出")]
     assert [(c["kind"], c["state"]) for c in body["exceptions"]] == [("delivery_failed", "open")]
-    assert missing.status_code == 404
+    assert (missing.status_code, missing.json()["code"]) == (404, "order.not_found")

@@ -3,6 +3,7 @@ walked from allocation through a wave, a pack and the hand-over."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from io import BytesIO
 
 import pytest
@@ -10,16 +11,21 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
 from orderflow.app import create_app
-from orderflow.fulfilment.desk import DefaultDesk
+from orderflow.payments import service as payments
+from orderflow.shipping.demo_carriers import install_demo_carriers
 from tests.builders.fulfilment import barcode, status
-from tests.builders.orders import make_catalog, make_order, make_token
+from tests.builders.orders import STAFF, make_catalog, make_order, make_token
+
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
 
 
 @pytest.fixture
 def client(db, settings):
+    """The app as served: the carriers' own desk (`ShippingDesk`) over the demo carriers."""
     make_catalog(db)
+    with db.transaction() as s:
+        install_demo_carriers(s)
     app = create_app(db, settings)
-    app.state.carrier_desk = DefaultDesk()
     with TestClient(app) as c:
         c.headers["Authorization"] = f"Bearer {make_token(db)}"
         yield c
@@ -43,6 +49,8 @@ def test_an_order_goes_from_allocation_to_shipped_through_the_api(client, db, se
     assert allocated.json() == {"order_number": number, "allocation": "single",
                                 "warehouses": ["SH"]}
     assert planned.status_code == 201
+    # the real desk chose the cheapest demo carrier to 浙江省 (the simulated one says SIM)
+    assert planned.json()[0]["carrier"] == "YTO"
     assert wave.json()["orders"] == [number]
     assert [(r["sku"], r["quantity"], r["bins"]) for r in wave.json()["rows"]] == [
         ("SKU-1", 2, ["A-01-1"]), ("SKU-2", 1, [])]
@@ -129,3 +137,32 @@ def test_a_packed_parcel_is_re_opened_with_a_reason(client, db, settings):
     assert (no_reason.status_code, no_reason.json()["errors"][0]["field"]) == (422, "reason")
     assert (reopened.status_code, reopened.json()["state"]) == (200, "open")
     assert status(db, number) == "picking"
+
+
+def test_allocating_an_order_that_is_not_approved_is_refused_with_its_code(client, db,
+                                                                          settings):
+    unpaid = make_order(db, settings, lines=[("SKU-1", 1)])
+
+    r = client.post(f"/api/v1/orders/{unpaid}/allocate")
+
+    assert (r.status_code, r.json()["code"]) == (409, "order.illegal_transition")
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["detail"] == f"order {unpaid} cannot go from pending_payment to allocated"
+    assert status(db, unpaid) == "pending_payment"
+
+
+def test_allocating_an_order_no_warehouse_can_ship_is_refused_naming_the_sku(db, settings):
+    at_payment = replace(settings, reserve_at="payment")
+    make_catalog(db, {"SKU-1": 1})
+    cod = make_order(db, at_payment, cod=True)
+    payments.confirm_cod(db, cod, actor=STAFF)  # approved, nothing reserved yet
+    make_order(db, at_payment, path=["paid"])  # takes the only unit
+    with TestClient(create_app(db, at_payment)) as c:
+        c.headers["Authorization"] = f"Bearer {make_token(db)}"
+        r = c.post(f"/api/v1/orders/{cod}/allocate")
+
+    assert (r.status_code, r.json()["code"]) == (409, "stock.insufficient")
+    assert [(e["field"], e["code"]) for e in r.json()["errors"]] == [
+        ("lines[0].quantity", "stock.insufficient")]
+    assert "SKU-1" in r.json()["detail"]
+    assert status(db, cod) == "approved"

@@ -55,7 +55,7 @@ def test_template_preview_renders_on_a_real_order(client):
 def test_switch_for_an_unknown_milestone_is_404(client):
     r = client.put("/api/v1/notification-switches/order.nope/email", json={"enabled": False})
 
-    assert r.status_code == 404
+    assert (r.status_code, r.json()["code"]) == (404, "milestone.not_found")
 
 
 def test_notices_alerts_and_coverage_answer(client):

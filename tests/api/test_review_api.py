@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.builders.orders import NEEDS_REVIEW, make_token, order_body, pay_body
+from tests.support.clock import at_working_morning
+
+pytestmark = pytest.mark.clock
 
 
 def paid(client, lines=None, **extra) -> str:
@@ -14,6 +19,7 @@ def paid(client, lines=None, **extra) -> str:
 
 
 def test_the_queue_has_every_reason_in_both_languages_and_classes(client):
+    at_working_morning()  # a promise 9 hours away: standard
     waiting = paid(client, **NEEDS_REVIEW)
     approved = paid(client, [("SKU-2", 1)])
 
@@ -115,4 +121,5 @@ def test_review_routes_need_the_right_scope(client, db):
     client.headers["Authorization"] = f"Bearer {make_token(db, ['orders:read'])}"
 
     assert client.get("/api/v1/review/queue").status_code == 200
-    assert client.post("/api/v1/review/bulk-approve", json={"numbers": ["1"]}).status_code == 403
+    refused = client.post("/api/v1/review/bulk-approve", json={"numbers": ["1"]})
+    assert (refused.status_code, refused.json()["code"]) == (403, "auth.missing_scope")

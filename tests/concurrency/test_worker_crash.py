@@ -22,6 +22,7 @@ from orderflow.notify import prefs
 from orderflow.notify.models import Notice, NoticeState, WebhookEndpoint
 from orderflow.outbox import OutboxMessage, OutboxState
 from tests.builders.orders import STAFF, make_catalog, make_order
+from tests.support.clock import clock_env
 from tests.support.smtp import smtp_server
 from tests.support.webhooks import webhook_receiver
 
@@ -78,7 +79,8 @@ def test_killed_and_paused_workers_miss_nothing_and_repeat_only_with_the_same_id
         env = {**os.environ, "ORDERFLOW_DATABASE_URL": db.url,
                "ORDERFLOW_SMTP_PORT": str(smtp_port),
                "ORDERFLOW_NOTIFY_LEASE_SECONDS": str(LEASE_S), "ORDERFLOW_TEST_MODE": "1",
-               "ORDERFLOW_VAR_DIR": str(tmp_path), "ORDERFLOW_SECRET_KEY": "k" * 40}
+               "ORDERFLOW_VAR_DIR": str(tmp_path), "ORDERFLOW_SECRET_KEY": "k" * 40,
+               **clock_env()}
         log = tmp_path / "workers.log"
         workers = [spawn(env, log) for _ in range(WORKERS)]
         stop, stats = threading.Event(), {"kills": 0, "pauses": 0}

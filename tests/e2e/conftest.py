@@ -11,21 +11,18 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from orderflow.app import create_app
 from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.orders.numbering import reset_allocators
+from tests.support.server import running
 
 CHROMIUM = Path(os.environ.get("ORDERFLOW_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -69,30 +66,12 @@ def db(tmp_path: Path, sqlite_template: Path) -> Iterator[Db]:
     reset_allocators()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def base_url(db: Db, settings: Settings) -> Iterator[str]:
-    """The app served by uvicorn in a background thread."""
-    port = _free_port()
-    config = uvicorn.Config(create_app(db, settings), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    """The app served by uvicorn in a background thread, on a socket bound once (the same
+    process: the server reads the test's application clock)."""
+    with running(create_app(db, settings), lifespan="off") as url:
+        yield url
 
 
 PASSWORD = "correct horse battery"
@@ -115,3 +94,14 @@ def sign_in(page: Page, base_url: str, next_path: str = "/", *, username: str = 
     page.fill("input[name=password]", PASSWORD)
     page.click("form[action='/login'] button[type=submit]")
     expect(page).to_have_url(base_url + next_path)
+
+
+def visit(page: Page, url: str, shows: str, language: str | None = None) -> None:
+    """Open a page for a screenshot and check it is that page: a 200 (an error page has a
+    `lang` too) and an element only that page has (`shows`, a CSS selector)."""
+    response = page.goto(url)
+    assert response is not None, url
+    assert response.status == 200, (url, response.status)
+    expect(page.locator(shows).first).to_be_attached()
+    if language is not None:
+        expect(page.locator("html")).to_have_attribute("lang", language)

@@ -14,7 +14,7 @@ from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.orders import service as orders
 from tests.builders.orders import NEEDS_REVIEW, STAFF, make_catalog, make_order
-from tests.e2e.conftest import PASSWORD, SCREENSHOTS, sign_in
+from tests.e2e.conftest import PASSWORD, SCREENSHOTS, sign_in, visit
 
 pytestmark = pytest.mark.browser
 
@@ -92,17 +92,17 @@ def test_screenshots_of_every_page(browser: Browser, base_url: str, db: Db,
     context = browser.new_context(viewport=DESKTOP, locale=language)
     page = context.new_page()
     auth.set_language(db, 1, language)
-    page.goto(base_url + "/login")
-    expect(page.locator("html")).to_have_attribute("lang", language)
+    visit(page, base_url + "/login", "form[action='/login']", language)
     page.screenshot(path=SCREENSHOTS / f"login.{language}.png", full_page=True)
 
     sign_in(page, base_url)
-    shots = {"dashboard": "/", "orders-list": "/orders",
-             "order-detail": f"/orders/{shop['review']}",
-             "order-detail-held": f"/orders/{shop['held']}", "orders-import": "/orders/import"}
-    for name, path in shots.items():
-        page.goto(base_url + path)
-        expect(page.locator("html")).to_have_attribute("lang", language)
+    shots = {"dashboard": ("/", "[data-testid=status-counts]"),
+             "orders-list": ("/orders", "[data-testid=order-table]"),
+             "order-detail": (f"/orders/{shop['review']}", "[data-testid=lines]"),
+             "order-detail-held": (f"/orders/{shop['held']}", "[data-testid=lines]"),
+             "orders-import": ("/orders/import", "form[action='/orders/import']")}
+    for name, (path, shows) in shots.items():
+        visit(page, base_url + path, shows, language)
         page.screenshot(path=SCREENSHOTS / f"{name}.{language}.png", full_page=True)
 
     page.set_viewport_size({"width": 390, "height": 844})

@@ -22,7 +22,7 @@ from tests.builders.orders import make_catalog, make_order
 from tests.e2e.conftest import SCREENSHOTS
 from tests.integration.logistics.helpers import backdate, carrier_says
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.clock]
 
 PHONE = {"width": 375, "height": 812}
 SHIPPED = ["paid", "approved", "allocated", "picking", "packed", "shipped"]

@@ -17,7 +17,7 @@ from orderflow.config import Settings
 from orderflow.db import Db
 from tests.builders.orders import make_catalog, make_order
 from tests.channels.helpers import dumps, woo_headers, woo_order
-from tests.e2e.conftest import PASSWORD, SCREENSHOTS, sign_in
+from tests.e2e.conftest import PASSWORD, SCREENSHOTS, sign_in, visit
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SADeprecationWarning")]
@@ -132,12 +132,14 @@ def test_screenshots_of_the_desk_screens(browser: Browser, base_url: str, db: Db
     body = dumps(woo_order())
     delivery = httpx.post(base_url + "/api/hooks/woo-shop", content=body,
                           headers=woo_headers(body)).json()["delivery_id"]
-    shots = {"desk-order-changes": f"/orders/{floor['change']}",
-             "desk-merges": "/orders/merges", "desk-new-order": "/orders/new",
-             "channel-shops": "/channels", "channel-inbox": "/channels/inbox",
-             "channel-delivery": f"/channels/delivery?id={delivery}"}
-    for name, path in shots.items():
-        page.goto(base_url + path)
-        expect(page.locator("html")).to_have_attribute("lang", language)
+    shots = {"desk-order-changes": (f"/orders/{floor['change']}", "[data-testid=lines]"),
+             "desk-merges": ("/orders/merges", "form[action='/orders/merges/auto']"),
+             "desk-new-order": ("/orders/new", "[data-testid=new-order]"),
+             "channel-shops": ("/channels", "[data-testid=shops]"),
+             "channel-inbox": ("/channels/inbox", "[data-testid=deliveries]"),
+             "channel-delivery": (f"/channels/delivery?id={delivery}",
+                                  "[data-testid=delivery-state]")}
+    for name, (path, shows) in shots.items():
+        visit(page, base_url + path, shows, language)
         page.screenshot(path=SCREENSHOTS / f"{name}.{language}.png", full_page=True)
     context.close()

@@ -18,10 +18,10 @@ from orderflow.db import Db
 from orderflow.logistics import service as logistics
 from orderflow.logistics.models import CaseKind
 from tests.builders.orders import STAFF, make_catalog, make_order
-from tests.e2e.conftest import PASSWORD, SCREENSHOTS, sign_in
+from tests.e2e.conftest import PASSWORD, SCREENSHOTS, sign_in, visit
 from tests.integration.logistics.helpers import backdate, carrier_says, status_of
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.clock]
 
 DESKTOP = {"width": 1280, "height": 900}
 SHIPPED = ["paid", "approved", "allocated", "picking", "packed", "shipped"]
@@ -110,7 +110,7 @@ def test_screenshots_of_the_exception_desk(browser: Browser, base_url: str, db: 
     page = context.new_page()
     auth.set_language(db, 1, language)
     sign_in(page, base_url, "/exceptions")
-    expect(page.locator("html")).to_have_attribute("lang", language)
+    visit(page, base_url + "/exceptions", "[data-testid=case-table]", language)
     shot(page, "exceptions-queue", language)
 
     page.locator("[data-testid=case-link]").first.click()

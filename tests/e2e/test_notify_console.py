@@ -22,7 +22,7 @@ from orderflow.notify.sms.local import LocalSmsSink
 from tests.builders.orders import make_catalog, make_order
 from tests.e2e.conftest import PASSWORD, SCREENSHOTS, sign_in
 from tests.support.channels import RecordingChannel
-from tests.support.server import free_port
+from tests.support.server import BoundController, listening_socket, port_of
 
 pytestmark = pytest.mark.browser
 
@@ -109,8 +109,10 @@ def _notify_shop(db: Db, settings: Settings) -> dict[str, str]:
     """Mail through the real local SMTP sink, SMS through the local sink, one dead letter,
     one webhook endpoint with deliveries, a saved template version."""
     make_catalog(db)
-    port = free_port()
-    controller = smtp_sink.start(settings.var_dir / "mail", port=port)
+    sock = listening_socket()  # the sink's own handler, on a socket bound once
+    port = port_of(sock)
+    controller = BoundController(smtp_sink.MaildirHandler(settings.var_dir / "mail"), sock)
+    controller.start()
     try:
         st = replace(settings, smtp_port=port)
         endpoint, _ = service.add_endpoint(db, "http://127.0.0.1:9/hooks",
@@ -126,6 +128,7 @@ def _notify_shop(db: Db, settings: Settings) -> dict[str, str]:
         drain(db, st, {"sms": sms, "webhook": RecordingChannel(name="webhook")})
     finally:
         controller.stop()
+        sock.close()
     with db.read() as s:
         dead_id = s.scalar(select(Notice.id).where(Notice.state == NoticeState.DEAD))
     mails = smtp_sink.read(settings.var_dir / "mail")

@@ -15,14 +15,16 @@ from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.review import service as review
 from tests.builders.orders import NEEDS_REVIEW, STAFF, make_catalog, make_order
-from tests.e2e.conftest import PASSWORD, SCREENSHOTS, sign_in
+from tests.e2e.conftest import PASSWORD, SCREENSHOTS, sign_in, visit
+from tests.support.clock import at_working_morning
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.clock]
 
 DESKTOP = {"width": 1280, "height": 900}
 
 
 def _queue(db: Db, settings: Settings) -> dict[str, str]:
+    at_working_morning()  # only the express order is expedited (no promise due within 4 h)
     make_catalog(db, {"SKU-1": 100, "SKU-2": 100, "SKU-3": 100, "SKU-4": 100})
     placed = {
         "remark": make_order(db, settings, lines=[("SKU-1", 1)], path=["paid"],
@@ -105,12 +107,12 @@ def test_screenshots_of_the_review_screens(browser: Browser, base_url: str, db: 
     page = context.new_page()
     auth.set_language(db, 1, language)
     sign_in(page, base_url, "/review")
-    shots = {"review-queue": "/review", "review-order": f"/review/{shop['district']}",
-             "review-settings": "/review-settings",
-             "order-detail-stuck": f"/orders/{shop['pending']}",
-             "orders-list-filters": "/orders?customer_type=new"}
-    for name, path in shots.items():
-        page.goto(base_url + path)
-        expect(page.locator("html")).to_have_attribute("lang", language)
+    shots = {"review-queue": ("/review", "[data-testid=review-filters]"),
+             "review-order": (f"/review/{shop['district']}", "[data-testid=review-outcome]"),
+             "review-settings": ("/review-settings", "[data-testid=review-settings]"),
+             "order-detail-stuck": (f"/orders/{shop['pending']}", "[data-testid=lines]"),
+             "orders-list-filters": ("/orders?customer_type=new", "[data-testid=order-table]")}
+    for name, (path, shows) in shots.items():
+        visit(page, base_url + path, shows, language)
         page.screenshot(path=SCREENSHOTS / f"{name}.{language}.png", full_page=True)
     context.close()

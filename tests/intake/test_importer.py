@@ -223,3 +223,92 @@ def test_a_bulk_write_that_fails_is_redone_order_by_order(db, settings, monkeypa
     assert count(db, Order) == 2
     assert count(db, OrderLine) == 2
     assert (reserved(db, "SKU-1"), reserved(db, "SKU-2")) == (1, 2)
+
+
+# --- files the importer refuses as a whole (nothing is written) --------------------------
+
+
+def test_an_empty_file_is_refused_on_line_one(db, settings):
+    make_catalog(db)
+
+    report = run(db, settings, b"")
+
+    assert [(e.line, e.field, e.code, e.message) for e in report.errors] == [
+        (1, "", "import.empty", "the file is empty")]
+    assert (report.imported, report.orders_seen, count(db, Order)) == ([], 0, 0)
+
+
+def test_a_header_without_rows_imports_nothing_and_refuses_nothing(db, settings):
+    make_catalog(db)
+
+    report = run(db, settings, csv_bytes([]))
+
+    assert (report.errors, report.imported, report.orders_seen) == ([], [], 0)
+
+
+def test_a_duplicate_column_stops_the_import_naming_both_spellings(db, settings):
+    make_catalog(db)
+    data = ("external_id,customer_name,phone,province,city,district,address,sku,quantity,数量\n"
+            "D1,张三,13800138000,浙江省,杭州市,西湖区,文三路 100 号,SKU-1,1,1\n").encode()
+
+    report = run(db, settings, data)
+
+    assert [(e.line, e.field, e.code) for e in report.errors] == [
+        (1, "数量", "import.duplicate_column")]
+    assert report.errors[0].message == "column '数量' repeats 'quantity'"
+    assert (report.imported, count(db, Order)) == ([], 0)
+
+
+def test_a_utf16_csv_with_its_byte_order_mark_is_read(db, settings):
+    make_catalog(db)
+    data = csv_bytes([row("U1", customer_name="王五")], encoding="utf-16")  # BOM + LE
+
+    report = run(db, settings, data)
+
+    assert report.errors == []
+    with db.read() as s:
+        order = queries.get_order(s, report.imported[0][1])
+    assert (order.recipient_name, order.external_id) == ("王五", "U1")
+
+
+def test_a_file_neither_utf8_nor_gb18030_is_refused_naming_the_encoding(db, settings):
+    make_catalog(db)
+    data = csv_bytes([row("E1")]) + b"E2,\xff\xfe\xff,13800138000\n"
+
+    report = run(db, settings, data)
+
+    [error] = report.errors
+    assert (error.line, error.field, error.code) == (1, "", "import.encoding")
+    assert error.message.startswith("the file is neither UTF-8 nor GB18030 (byte ")
+    assert (report.imported, count(db, Order)) == ([], 0)
+
+
+def test_utf16_without_a_byte_order_mark_is_refused_not_read_as_gb18030(db, settings):
+    make_catalog(db)
+    data = csv_bytes([row("E1")], encoding="utf-16-le")
+
+    report = run(db, settings, data)
+
+    assert [(e.code, e.message) for e in report.errors] == [(
+        "import.encoding",
+        "the file has NUL bytes, as UTF-16 without a byte-order mark has; save it as CSV UTF-8")]
+    assert count(db, Order) == 0
+
+
+def test_a_broken_utf16_file_is_refused(db, settings):
+    make_catalog(db)
+
+    report = run(db, settings, b"\xff\xfe" + "a,b\n".encode("utf-16-le") + b"\x00\xd8")
+
+    [error] = report.errors
+    assert error.code == "import.encoding"
+    assert error.message.startswith("the file starts with a UTF-16 byte-order mark but is not")
+
+
+def test_an_xlsx_that_is_not_a_workbook_is_refused(db, settings):
+    make_catalog(db)
+
+    report = run(db, settings, b"external_id,sku\n", filename="orders.xlsx")
+
+    assert [(e.line, e.code) for e in report.errors] == [(1, "import.unreadable")]
+    assert "not a readable XLSX workbook" in report.errors[0].message

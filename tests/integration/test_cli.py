@@ -10,6 +10,8 @@ from orderflow import db as db_module
 from orderflow.auth import service as auth
 from orderflow.auth.models import LoginAttempt
 from orderflow.config import get_settings
+from tests.builders.orders import make_catalog
+from tests.intake.helpers import csv_bytes, row
 
 
 @pytest.fixture
@@ -79,3 +81,19 @@ def test_login_is_slowed_down_after_too_many_failures(db):
 
     with pytest.raises(auth.TooManyRequests):
         auth.authenticate(db, "zhao", "right-password", max_failures_per_hour=3)
+
+
+def test_importing_a_file_in_no_encoding_we_read_says_so_and_exits_1(runner, db, tmp_path):
+    make_catalog(db)
+    bad = tmp_path / "orders.csv"
+    bad.write_bytes(csv_bytes([row("E1")]) + b"\xff\xfe\xff\n")
+    good = tmp_path / "utf16.csv"
+    good.write_bytes(csv_bytes([row("U1")], encoding="utf-16"))
+
+    refused = runner.invoke(cli.app, ["import", "orders", str(bad)])
+    imported = runner.invoke(cli.app, ["import", "orders", str(good)])
+
+    assert refused.exit_code == 1, refused.output
+    assert refused.exception is None or isinstance(refused.exception, SystemExit)
+    assert "neither UTF-8 nor GB18030" in refused.output
+    assert (imported.exit_code, "imported: 1" in imported.output) == (0, True), imported.output

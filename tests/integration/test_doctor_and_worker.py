@@ -4,6 +4,7 @@ from dataclasses import replace
 from datetime import timedelta
 from io import StringIO
 
+import pytest
 from rich.console import Console
 from sqlalchemy import update
 
@@ -13,6 +14,9 @@ from orderflow.inventory.models import StockLevel
 from orderflow.orders import queries
 from orderflow.orders.models import Order
 from tests.builders.orders import make_catalog, make_order
+from tests.support.server import refused_url
+
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
 
 
 def run_doctor(db, settings, repair=False):
@@ -56,9 +60,10 @@ def test_doctor_explains_stock_drift_and_repairs_it(db, settings):
 
 
 def test_doctor_reports_an_unreachable_database(settings):
-    bad = replace(settings, database_url="postgresql://nobody@127.0.0.1:1/none")
-
-    ok = doctor.run(bad, console=Console(file=StringIO()), repair=False)
+    with refused_url("") as url:
+        bad = replace(settings, database_url=url.replace("http://", "postgresql://nobody@")
+                      + "/none")
+        ok = doctor.run(bad, console=Console(file=StringIO()), repair=False)
 
     assert not ok
 

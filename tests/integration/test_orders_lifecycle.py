@@ -10,6 +10,8 @@ from orderflow.orders import queries, service
 from orderflow.orders.models import OrderLine
 from tests.builders.orders import STAFF, make_catalog, make_order
 
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
+
 
 def kinds(db, number):
     with db.read() as s:

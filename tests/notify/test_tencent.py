@@ -10,6 +10,7 @@ from orderflow.notify.sms.templates import ProviderTemplate
 from orderflow.notify.sms.tencent import TencentSms, tc3_authorization, tc3_signature
 from tests.fakes.tencent import FakeTencentSms
 from tests.notify.conftest import TENCENT_APP, TENCENT_ID, TENCENT_KEY, sms
+from tests.support.server import refused_url
 
 TEMPLATES = {"order.shipped": ProviderTemplate("1110", ("carrier_name", "tracking_number"))}
 
@@ -180,7 +181,6 @@ def test_wrong_app_id(tencent_fake: tuple[FakeTencentSms, str]) -> None:
 
 
 def test_network_error_is_temporary() -> None:
-    closed = adapter("http://127.0.0.1:9")  # discard port: nothing listens
-    with pytest.raises(TemporaryFailure) as caught:
-        closed.send(sms())
+    with refused_url("") as url, pytest.raises(TemporaryFailure) as caught:
+        adapter(url).send(sms())
     assert caught.value.code == "sms.network"

@@ -26,6 +26,7 @@ from orderflow.notify.webhooks.sender import (
 from tests.fakes.server import serve
 from tests.fakes.webhook_receiver import FakeWebhookReceiver
 from tests.notify.conftest import WEBHOOK_SECRET, WEBHOOK_SECRET_NEW
+from tests.support.server import refused_url
 
 
 def hook(url: str, message_id: str = "ntc_01HZX3WEBHOOK", **kw: object) -> Outgoing:
@@ -181,11 +182,8 @@ def test_other_failures_are_retried(
 
 
 def test_connection_refused_and_timeout_are_temporary() -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    with pytest.raises(TemporaryFailure) as caught:
-        local_sender().send(hook(f"http://127.0.0.1:{port}/"))
+    with refused_url() as url, pytest.raises(TemporaryFailure) as caught:
+        local_sender().send(hook(url))
     assert caught.value.code == "webhook.connect"
 
     def slow(request: httpx.Request) -> httpx.Response:

@@ -12,9 +12,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import Any
 
-from aiosmtpd.controller import Controller
-
-from tests.support.server import free_port
+from tests.support.server import BoundController, listening_socket, port_of
 
 
 @dataclass
@@ -46,10 +44,11 @@ class Recorder:
 @contextmanager
 def smtp_server() -> Iterator[tuple[int, Recorder]]:
     recorder = Recorder()
-    port = free_port()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    sock = listening_socket()
+    controller = BoundController(recorder, sock)
     controller.start()
     try:
-        yield port, recorder
+        yield port_of(sock), recorder
     finally:
         controller.stop()
+        sock.close()

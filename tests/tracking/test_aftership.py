@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from orderflow import clock
 from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.tracking import tasks
@@ -26,6 +27,8 @@ def ship(db: Db, settings: Settings, **kw: object) -> helpers.Parcel:
     """A parcel tracked by aftership: only aftership's pushes and polls may move it."""
     kw.setdefault("tracking_settings", replace(TRACKING, provider="aftership"))
     return helpers.ship(db, settings, **kw)  # type: ignore[arg-type]
+
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
 
 T = TrackingStatus
 
@@ -157,7 +160,7 @@ def test_the_worker_registers_new_numbers_with_aftership_once(
         tracking_settings: TrackingSettings) -> None:
     parcel = ship(db, settings, carrier="DHL", tracking_number="1234567899",
                   tracking_settings=replace(tracking_settings, provider="aftership"))
-    later = datetime.now(UTC) + timedelta(hours=1)
+    later = clock.utcnow() + timedelta(hours=1)
     client = AfterShipClient(AS_KEY, base_url=fake_url)
 
     first = tasks.register_aftership(db, client, now=later)

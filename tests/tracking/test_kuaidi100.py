@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from orderflow import clock
 from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.tracking import tasks
@@ -29,6 +30,8 @@ def ship(db: Db, settings: Settings, **kw: object) -> helpers.Parcel:
     """A parcel tracked by kuaidi100: only kuaidi100's pushes and polls may move it."""
     kw.setdefault("tracking_settings", replace(TRACKING, provider="kuaidi100"))
     return helpers.ship(db, settings, **kw)  # type: ignore[arg-type]
+
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
 
 T = TrackingStatus
 
@@ -175,7 +178,7 @@ def test_polling_stores_new_scans_and_backs_off_when_nothing_changes(
                   tracking_settings=replace(tracking_settings, provider="kuaidi100",
                                             kuaidi100_mode="poll"))
     fake.scan(parcel.tracking_number, "yuantong", "2026-12-01 09:00:00", "已揽收", state="1")
-    later = datetime.now(UTC) + timedelta(hours=1)
+    later = clock.utcnow() + timedelta(hours=1)
     query = tasks.kuaidi100_query(client)
 
     first = tasks.poll_due(db, "kuaidi100", query, now=later)
@@ -209,7 +212,7 @@ def test_an_abort_push_ends_the_subscription_and_schedules_a_poll(
     parcel = ship(db, settings, tracking_number="SF1023574626296")
     subscribed(fake, client, base_url, parcel.tracking_number)
     with db.transaction() as s:
-        s.get_one(ShipmentTracking, parcel.shipment_id).subscribed_at = datetime.now(UTC)
+        s.get_one(ShipmentTracking, parcel.shipment_id).subscribed_at = clock.utcnow()
 
     status, _ = fake.push(parcel.tracking_number, status="abort")
 
@@ -217,7 +220,7 @@ def test_an_abort_push_ends_the_subscription_and_schedules_a_poll(
         row = s.get_one(ShipmentTracking, parcel.shipment_id)
     assert status == 200
     assert row.subscribed_at is None
-    assert row.next_poll_at is not None and row.next_poll_at > datetime.now(UTC)
+    assert row.next_poll_at is not None and row.next_poll_at > clock.utcnow()
 
 
 def test_the_same_push_racing_in_parallel_is_stored_once_and_told_once(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from orderflow import clock
@@ -26,6 +27,8 @@ from tests.tracking.helpers import (
     shipment,
     stored_events,
 )
+
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
 
 T = TrackingStatus
 
@@ -166,7 +169,9 @@ def test_an_exception_is_cleared_only_by_news_from_after_it(db: Db, settings: Se
     fulfilment.record_carrier_status(db, parcel.number, Status.EXCEPTION, actor=STAFF,
                                      reason="carrier reported damage")
 
-    tracking.ingest(db, "simulated", parcel.tracking_number, [event(T.IN_TRANSIT, 10)])
+    before_it = CarrierEvent(clock.utcnow() - timedelta(hours=1), T.IN_TRANSIT, "in_transit",
+                             "old news")  # relative to the clock: any --clock-at instant
+    tracking.ingest(db, "simulated", parcel.tracking_number, [before_it])
     still = order_status(db, parcel.number)
     tracking.ingest(db, "simulated", parcel.tracking_number, [
         tracking_event_now(T.OUT_FOR_DELIVERY)])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import update
 
 from orderflow import clock
@@ -14,6 +15,8 @@ from orderflow.tracking import queries, rules
 from orderflow.tracking.models import ShipmentTracking, TrackingStatus
 from tests.builders.orders import make_catalog
 from tests.tracking.helpers import ship
+
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
 
 T = TrackingStatus
 

@@ -24,6 +24,8 @@ from tests.tracking.helpers import (
     stored_events,
 )
 
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
+
 
 def test_a_plan_is_the_same_for_the_same_number() -> None:
     assert simulated.plan("SIM000000000042") == simulated.plan("SIM000000000042")

@@ -19,6 +19,8 @@ from tests.builders.orders import STAFF, Catalog, make_order
 from tests.integration.logistics.helpers import carrier_says, cases_of, status_of
 from tests.web.helpers import field_errors, login, make_staff, post
 
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
+
 SHIPPED = ["paid", "approved", "allocated", "picking", "packed", "shipped"]
 
 

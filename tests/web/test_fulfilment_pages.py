@@ -9,15 +9,20 @@ import pytest
 
 from orderflow.auth.models import Role
 from orderflow.fulfilment import stock
-from orderflow.fulfilment.desk import DefaultDesk
+from orderflow.shipping import waybills
+from orderflow.shipping.demo_carriers import install_demo_carriers
 from tests.builders.fulfilment import barcode, status
-from tests.builders.orders import make_order
+from tests.builders.orders import STAFF, make_order
 from tests.web.helpers import login, make_staff, post
+
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
 
 
 @pytest.fixture
 def floor(app, client, db, catalog):
-    app.state.carrier_desk = DefaultDesk()
+    """The warehouse console as served: the carriers' own desk over the demo carriers."""
+    with db.transaction() as s:
+        install_demo_carriers(s)
     make_staff(db, "lao", role=Role.WAREHOUSE, language="en")
     return login(client, "lao")
 
@@ -148,17 +153,10 @@ def test_stock_alerts_show_on_the_dashboard_and_the_stock_screen(client, floor, 
     assert "No such SKU." in bad.text
 
 
-class LabelledDesk(DefaultDesk):
-    """Waybills issued beforehand: one per order."""
-
-    def issued_tracking_numbers(self, s, order, warehouse_id):
-        return [f"SF{order.number}"]
-
-
 def test_a_tracking_number_that_is_not_the_orders_waybill_is_refused(app, client, floor, db,
                                                                      settings):
-    app.state.carrier_desk = LabelledDesk()
     number, _ = released(client, floor, db, settings, [("SKU-1", 1)])
+    [waybill] = waybills.issue(db, number, actor=STAFF)  # printed before packing
     opened = follow(client, post(client, "/fulfilment/pack/scan", floor, scan=number,
                                  warehouse="SH", pack=""))
     pack_id = re.search(r'name="pack" value="(\d+)"', opened.text).group(1)
@@ -171,7 +169,7 @@ def test_a_tracking_number_that_is_not_the_orders_waybill_is_refused(app, client
     wrong = follow(client, post(client, "/fulfilment/handover/scan", floor, scan="YT999",
                                 warehouse="SH"))
     right = follow(client, post(client, "/fulfilment/handover/scan", floor,
-                                scan=f"SF{number}", warehouse="SH"))
+                                scan=waybill.tracking_number, warehouse="SH"))
 
     assert said(wrong.text) == ("error", "handover.wrong_label")
     assert status(db, number) == "shipped"

@@ -24,8 +24,10 @@ from orderflow.notify.models import Notice, NoticeState, Template
 from orderflow.orders.queries import get_order, timeline_of
 from tests.builders.orders import Catalog, make_order
 from tests.support.channels import RecordingChannel
-from tests.support.server import free_port
+from tests.support.server import BoundController, listening_socket, port_of
 from tests.web.helpers import ORIGIN, csrf_of, field_errors, login, make_staff, post
+
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
 
 SHIPPED = ["paid", "approved", "allocated", "picking", "packed", "shipped"]
 NO_EMAIL = {"name": "李娜", "phone": "13800138000", "language": "zh-CN"}
@@ -285,12 +287,14 @@ def test_the_notice_page_shows_content_history_and_ids(
 
 @pytest.fixture
 def smtp_sink_port(settings: Settings) -> Iterator[int]:
-    port = free_port()
-    controller = smtp_sink.start(settings.var_dir / "mail", port=port)
+    sock = listening_socket()  # the sink's own handler, on a socket bound once
+    controller = BoundController(smtp_sink.MaildirHandler(settings.var_dir / "mail"), sock)
+    controller.start()
     try:
-        yield port
+        yield port_of(sock)
     finally:
         controller.stop()
+        sock.close()
 
 
 def test_the_mailbox_lists_what_the_local_smtp_sink_received(
@@ -431,14 +435,18 @@ def test_the_dashboard_shows_alerts_dead_letters_and_coverage(
     assert 'href="/notify/notices?state=dead"' in page
     assert f'<a class="mono" href="/orders/{number}">Order {number}</a>' in page
     assert '<li data-kind="notice.dead">' in page
-    assert "<strong>0.0%</strong> <span class=\"muted\">(0 / 1)</span>" in page  # shipped, untold
-    assert "<strong>0.0%</strong> <span class=\"muted\">(0 / 1)</span>" in page
+    coverage = dict(re.findall(r"<dt>([^<]+)</dt>\s*<dd><strong>([^<]+)</strong>", page))
+    figures = re.findall(r'<span class="muted">\((\d+) / (\d+)\)</span>', page)
+    assert coverage == {"Shipped orders told within 15 minutes": "0.0%",  # shipped, untold
+                        "Paid orders confirmed": "0.0%"}  # paid, the SMS went nowhere
+    assert figures == [("0", "1"), ("0", "1")]
 
 
 def test_warehouse_staff_may_read_but_not_change_notifications(
         client: TestClient, db: Db, settings: Settings, catalog: Catalog) -> None:
     make_staff(db, "wei", role=Role.WAREHOUSE)
     _, dead = dead_letter(db, settings)
+    before = [(n.id, n.state) for n in notices(db)]
     token = login(client, "wei")
 
     pages = [client.get(p) for p in ("/notify/notices?state=dead", "/notify/templates", EDIT,
@@ -456,6 +464,10 @@ def test_warehouse_staff_may_read_but_not_change_notifications(
     assert 'data-testid="resend"' not in pages[0].text
     assert 'data-testid="save"' not in pages[2].text
     assert [r.status_code for r in refused] == [403] * 5
-    assert len(notices(db)) == len(notices(db, state=NoticeState.DEAD)) + len(
-        [n for n in notices(db) if n.state is not NoticeState.DEAD])
+    # nothing was re-sent, saved or switched: the notices are the ones before the refusals
+    assert [(n.id, n.state) for n in notices(db)] == before
+    assert [n.id for n in notices(db, state=NoticeState.DEAD)] == [dead.id]
     assert len(notices(db, channel="sms")) == 1
+    with db.read() as s:
+        assert s.scalars(select(Template)).all() == []
+    assert service.list_endpoints(db) == []

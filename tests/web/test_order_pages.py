@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from starlette.testclient import TestClient
 
 from orderflow import clock
@@ -12,6 +13,8 @@ from orderflow.config import Settings
 from orderflow.db import Db
 from tests.builders.orders import NEEDS_REVIEW, Catalog, make_order
 from tests.web.helpers import listed, timeline
+
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
 
 
 def _customer(name: str, phone: str) -> dict[str, str]:

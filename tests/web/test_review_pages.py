@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi import FastAPI
 from starlette.testclient import TestClient
 
@@ -14,7 +15,10 @@ from orderflow.db import Db
 from orderflow.orders import queries
 from orderflow.review import service as review
 from tests.builders.orders import NEEDS_REVIEW, Catalog, make_order
+from tests.support.clock import at_working_morning
 from tests.web.helpers import HOST, login, make_staff, post, timeline
+
+pytestmark = pytest.mark.clock
 
 
 def queued(html: str) -> list[str]:
@@ -56,7 +60,7 @@ def test_bulk_approve_skips_blocked_orders_and_says_why(
                            data={"csrf_token": token, "number": [twin, remark]})
     page = client.get("/review").text
 
-    assert response.status_code == 303
+    assert (response.status_code, response.headers["location"]) == (303, "/review")
     assert (status(db, first), status(db, twin), status(db, remark)) == (
         "approved", "awaiting_review", "approved")
     assert 'data-testid="bulk-result"' in page
@@ -66,6 +70,7 @@ def test_bulk_approve_skips_blocked_orders_and_says_why(
 
 def test_classification_filters_work_in_the_queue_and_the_order_list(
         client: TestClient, token: str, db: Db, settings: Settings, catalog: Catalog) -> None:
+    at_working_morning()  # the order without express is standard, not due within 4 hours
     standard = make_order(db, settings, path=["paid"], **NEEDS_REVIEW)
     express = make_order(db, settings, lines=[("SKU-2", 1)], path=["paid"], **NEEDS_REVIEW)
     review.edit(db, express, {"shipping_service": "express"}, actor=review.lifecycle.SYSTEM)
@@ -96,7 +101,7 @@ def test_editing_the_address_in_review_re_reviews_and_lands_on_the_timeline(
     order_page = client.get(f"/orders/{number}").text
 
     assert "&#39;西湖区&#39; is not a district of 深圳市" in before
-    assert response.status_code == 303
+    assert (response.status_code, response.headers["location"]) == (303, f"/review/{number}")
     assert status(db, number) == "approved"
     assert timeline(order_page)[:3] == ["status.changed", "review.completed", "order.edited"]
 
@@ -151,7 +156,7 @@ def test_only_an_admin_changes_review_settings_and_bad_values_are_named(
     assert bad.status_code == 422
     assert 'data-field="cut_off"' in bad.text
     assert after_bad == "16:00"
-    assert good.status_code == 303
+    assert (good.status_code, good.headers["location"]) == (303, "/review-settings")
     saved = review.get_config(db)
     assert (saved.cut_off, saved.duplicate_window_hours, saved.high_value_minor) == (
         "15:00", 48, 300050)

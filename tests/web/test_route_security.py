@@ -134,7 +134,7 @@ def test_a_same_origin_referer_is_enough_without_origin(client: TestClient, toke
     response = client.post(f"/orders/{number}/approve", data={"csrf_token": token},
                            headers={"Referer": f"http://testserver/orders/{number}"})
 
-    assert response.status_code == 303
+    assert (response.status_code, response.headers["location"]) == (303, f"/orders/{number}")
     assert _status_and_events(db, number) == ("approved", 7)
 
 

@@ -38,7 +38,8 @@ def test_carriers_page_says_demo_rates_and_admin_edits_a_rate(
     assert page.status_code == 200
     assert 'data-testid="demo-rates"' in page.text and "SF Express" in page.text
     assert bad.status_code == 422 and field_errors(bad.text) == ["first"]
-    assert good.status_code == 303
+    assert (good.status_code, good.headers["location"]) == (
+        303, f"/shipping/carriers#rate-{rate_id}")
     assert 'value="11.00"' in client.get("/shipping/carriers").text
 
 
@@ -125,5 +126,6 @@ def test_choose_button_stores_a_choice_that_the_page_explains(
     after = client.get(f"/orders/{number}")
 
     assert 'action="/orders/' in before.text and "No carrier chosen yet." in before.text
-    assert chosen.status_code == 303
+    assert (chosen.status_code, chosen.headers["location"]) == (
+        303, f"/orders/{number}#shipping")
     assert "Cheapest service to 浙江省: YTO Express (standard), 4.50 CNY" in after.text

@@ -45,7 +45,8 @@ def carrier_desk(request: Request) -> CarrierDesk:
     on `app.state.carrier_desk` (tests use the simulated `DefaultDesk`)."""
     desk: CarrierDesk | None = getattr(request.app.state, "carrier_desk", None)
     if desk is None:
-        desk = request.app.state.carrier_desk = ShippingDesk()
+        desk = request.app.state.carrier_desk = ShippingDesk(
+            request.app.state.settings.zone)
     return desk
 
 

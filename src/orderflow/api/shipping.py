@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
 from orderflow import money
-from orderflow.api.deps import DbDep, actor_of, require
+from orderflow.api.deps import DbDep, SettingsDep, actor_of, require
 from orderflow.auth.service import TokenIdentity
 from orderflow.errors import NotFound
 from orderflow.shipping import printing, service, setup, waybills
@@ -165,13 +165,13 @@ def void_waybill(waybill_id: int, body: VoidIn, token: Writer, db: DbDep) -> lis
 
 @router.post("/shipping/labels", responses={200: {"content": {
     "application/pdf": {}, "application/zpl": {}}}})
-def print_labels(body: PrintIn, token: Writer, db: DbDep) -> Response:
+def print_labels(body: PrintIn, token: Writer, db: DbDep, settings: SettingsDep) -> Response:
     """One PDF (or ZPL) of the orders' labels in the given order, or a wave's in pick order.
     Headers: `X-Batch-Id`, `X-Labels`, `X-Skipped` (order numbers that could not print)."""
     numbers = body.orders or printing.orders_of_wave(db, body.wave_id or 0)
     job = PrintJob(numbers, format=body.format, size=body.size, privacy=body.privacy,
                    language=body.language, copies=body.copies)
-    result = printing.print_labels(db, job, actor=actor_of(token))
+    result = printing.print_labels(db, job, actor=actor_of(token), zone=settings.zone)
     return Response(result.content, media_type=result.media_type, headers={
         "X-Batch-Id": result.batch_id, "X-Labels": str(result.labels),
         "X-Skipped": ",".join(n for n, _ in result.skipped),
@@ -180,12 +180,12 @@ def print_labels(body: PrintIn, token: Writer, db: DbDep) -> Response:
 
 @router.get("/orders/{number}/packing-slip", responses={200: {"content": {
     "application/pdf": {}}}})
-def packing_slip(number: str, _token: Reader, db: DbDep,
+def packing_slip(number: str, _token: Reader, db: DbDep, settings: SettingsDep,
                  language: Annotated[str, Query(pattern="^(zh-CN|en)$")] = "zh-CN",
                  size: Annotated[str, Query(pattern="^(A4|A5)$")] = "A4") -> Response:
     """The packing slip (发货单) as PDF, with carrier and tracking number(s)."""
-    return Response(printing.packing_slip(db, number, language=language, page_size=size),
-                    media_type="application/pdf")
+    return Response(printing.packing_slip(db, number, settings=settings, language=language,
+                                          page_size=size), media_type="application/pdf")
 
 
 @router.get("/orders/{number}/label-prints", response_model=list[PrintOut])

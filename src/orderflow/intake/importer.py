@@ -98,6 +98,9 @@ def _import(db: Db, source: Path | BinaryIO, report: ImportReport, *, filename: 
     rows = sources.read_rows(source, filename)
     try:
         header = next(rows, None)
+    except sources.UnreadableFile as exc:  # checked before the first row: nothing written
+        report.errors.append(RowError(1, "", str(exc), exc.code))
+        return
     except ValidationFailed as exc:  # the file itself is refused (an XLSX bomb, say)
         report.errors = [RowError(1, f.field, f.message, f.code) for f in exc.fields]
         return

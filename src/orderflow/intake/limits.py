@@ -42,7 +42,8 @@ def check_xlsx(fh: IO[bytes]) -> None:
         with zipfile.ZipFile(fh) as archive:
             members = archive.infolist()
     except zipfile.BadZipFile as exc:
-        raise _refuse("import.bad_xlsx", "the file is not a valid XLSX workbook") from exc
+        raise _refuse("import.unreadable", "the file is not a readable XLSX workbook; "
+                      "save it again as .xlsx or as CSV UTF-8") from exc
     finally:
         fh.seek(start)
     if len(members) > MAX_MEMBERS:

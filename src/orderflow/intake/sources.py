@@ -1,5 +1,6 @@
-"""Reading import files as a stream of rows: CSV (UTF-8 with or without BOM, or the
-GB18030 that Chinese Excel writes) and XLSX (openpyxl read-only). Memory stays flat:
+"""Reading import files as a stream of rows: CSV (UTF-8 with or without BOM, UTF-16 with
+a BOM, or the GB18030 that Chinese Excel writes) and XLSX (openpyxl read-only); any other
+file is refused with `UnreadableFile` before the first row. Memory stays flat:
 rows are produced one at a time, never the whole file."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import csv
 import io
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import date, datetime
@@ -17,12 +19,14 @@ from pathlib import Path
 from typing import IO, BinaryIO
 
 from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 
 from orderflow.intake import limits
 
 Cell = str | None
 Row = tuple[int, list[Cell]]  # (line number in the file, cells); the header is line 1
 _PROBE = 1 << 20
+_NUL_PROBE = 4096
 
 
 def _seekable(source: BinaryIO, stack: ExitStack) -> BinaryIO:
@@ -34,25 +38,70 @@ def _seekable(source: BinaryIO, stack: ExitStack) -> BinaryIO:
     return spool  # type: ignore[return-value]
 
 
-def detect_encoding(fh: BinaryIO) -> str:
-    """utf-8-sig for a BOM, utf-8 when the whole file decodes as UTF-8, else gb18030.
-    Reads the file once in 1 MiB pieces and rewinds it."""
-    start = fh.tell()
-    head = fh.read(3)
-    if head == codecs.BOM_UTF8:
-        fh.seek(start)
-        return "utf-8-sig"
-    decoder = codecs.getincrementaldecoder("utf-8")()
+class UnreadableFile(ValueError):
+    """A file the importer cannot read at all; the message says why."""
+
+    code = "import.unreadable"
+
+
+class UnreadableEncoding(UnreadableFile):
+    """A CSV file in none of the encodings we read; the message says where it failed."""
+
+    code = "import.encoding"
+
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _decodes(fh: BinaryIO, encoding: str) -> int | None:
+    """None when the whole file decodes in `encoding`, else the offset of the first byte
+    that does not."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = 0
+    piece = b""
     try:
-        decoder.decode(head)
         while piece := fh.read(_PROBE):
             decoder.decode(piece)
+            offset += len(piece)
         decoder.decode(b"", final=True)
-        encoding = "utf-8"
-    except UnicodeDecodeError:
-        encoding = "gb18030"
+    except UnicodeDecodeError as exc:
+        return max(offset + exc.start - len(exc.object) + len(piece), 0) if piece else offset
+    return None
+
+
+def _name(encoding: str) -> str:
+    return {"utf-8": "UTF-8", "gb18030": "GB18030", "utf-16": "UTF-16",
+            "utf-8-sig": "UTF-8"}[encoding]
+
+
+def detect_encoding(fh: BinaryIO) -> str:
+    """By the byte-order mark (UTF-8, UTF-16 LE/BE), else UTF-8 when the whole file decodes
+    as UTF-8, else GB18030 (what Chinese Excel writes) when it decodes as that; anything
+    else is refused with UnreadableEncoding. Reads the file in 1 MiB pieces and rewinds it,
+    so a file accepted here never fails to decode later."""
+    start = fh.tell()
+    head = fh.read(4)
     fh.seek(start)
-    return encoding
+    marked = next((encoding for bom, encoding in _BOMS if head.startswith(bom)), None)
+    if marked is None and b"\x00" in fh.read(_NUL_PROBE):  # text CSVs have no NUL bytes
+        fh.seek(start)
+        raise UnreadableEncoding("the file has NUL bytes, as UTF-16 without a byte-order mark "
+                                 "has; save it as CSV UTF-8")
+    fh.seek(start)
+    candidates = [marked] if marked else ["utf-8", "gb18030"]
+    at = 0
+    for candidate in candidates:
+        failure = _decodes(fh, candidate)
+        fh.seek(start)
+        if failure is None:
+            return candidate
+        at = failure
+    if marked:
+        raise UnreadableEncoding(f"the file starts with a {_name(marked)} byte-order mark but "
+                                 f"is not valid {_name(marked)} (byte {at}); save it as CSV UTF-8")
+    raise UnreadableEncoding(f"the file is neither UTF-8 nor GB18030 (byte {at} cannot be "
+                             "decoded); save it as CSV UTF-8")
 
 
 def _is_xlsx(fh: BinaryIO, filename: str) -> bool:
@@ -88,8 +137,12 @@ def cell_text(value: object) -> Cell:
 
 
 def _xlsx_rows(fh: IO[bytes]) -> Iterator[Row]:
-    limits.check_xlsx(fh)  # inflated size and ratio, before openpyxl allocates anything
-    book = load_workbook(fh, read_only=True, data_only=True)
+    try:
+        limits.check_xlsx(fh)  # inflated size and ratio, before openpyxl allocates anything
+        book = load_workbook(fh, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        raise UnreadableFile("the file is not a readable XLSX workbook; save it again as "
+                             ".xlsx or as CSV UTF-8") from exc
     try:
         sheet = book.worksheets[0]
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):

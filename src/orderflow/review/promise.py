@@ -10,7 +10,7 @@ days win over it.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from orderflow.review.config import ReviewConfig
@@ -44,7 +44,12 @@ def ship_by(paid_at: datetime, zone: ZoneInfo, cfg: ReviewConfig) -> datetime:
     else:
         days = cfg.ship_days_after_cut_off
     ship_day = add_working_days(day, days, cfg)
-    return datetime.combine(ship_day, time.fromisoformat(cfg.ship_by_time), zone).astimezone(UTC)
+    ship_time = time.fromisoformat(cfg.ship_by_time)
+    promised = datetime.combine(ship_day, ship_time, zone).astimezone(UTC)
+    while promised <= paid_at:  # a ship-by time before the cut-off: never promise the past
+        ship_day = next_working_day(ship_day + timedelta(days=1), cfg)
+        promised = datetime.combine(ship_day, ship_time, zone).astimezone(UTC)
+    return promised
 
 
 def next_estimate(now: datetime, zone: ZoneInfo, cfg: ReviewConfig) -> datetime:

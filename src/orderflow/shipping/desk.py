@@ -4,12 +4,12 @@ the issued waybills and the transit table, for waves and the hand-over."""
 from __future__ import annotations
 
 from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from orderflow import clock
-from orderflow.config import get_settings
 from orderflow.fulfilment.desk import Choice
 from orderflow.orders.models import Order
 from orderflow.shipping import rules, selection
@@ -26,10 +26,15 @@ def _cutoff(s: Session, carrier_code: str, level: str) -> time | None:
 
 
 class ShippingDesk:
-    """Carrier choice by the rules of `shipping.rules`, waybills from `shipping.waybills`."""
+    """Carrier choice by the rules of `shipping.rules`, waybills from `shipping.waybills`.
+    `zone` is the merchant's (the caller's settings): cut-offs and delivery days are local."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.zone = zone
 
     def choice(self, s: Session, order: Order) -> Choice:
-        chosen = selection.stored_selection(s, order.id) or selection.choose(s, order)
+        chosen = (selection.stored_selection(s, order.id)
+                  or selection.choose(s, order, zone=self.zone))
         return Choice(chosen.carrier_code, chosen.service,
                       _cutoff(s, chosen.carrier_code, chosen.service))
 
@@ -47,7 +52,7 @@ class ShippingDesk:
                   if o.carrier_code == choice.carrier and o.level == choice.service]
         if not offers:
             return None
-        zone = get_settings().zone
+        zone = self.zone
         local = clock.local(shipped_at, zone)
         day = rules.delivery_date(rules.ship_date(local, offers[0].cutoff),
                                   offers[0].transit_days)

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from orderflow import clock, files
-from orderflow.config import get_settings
+from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.documents import (
     Address,
@@ -138,10 +139,11 @@ def _issue_missing(db: Db, numbers: Sequence[str],
     return skipped, codes
 
 
-def _labels(db: Db, job: PrintJob, skip: set[str]) -> tuple[list[LabelData],
-                                                            list[tuple[int, int, str]]]:
-    """Labels in the given order (copies repeated) and (waybill id, order id, number) rows."""
-    printed_at = clock.local(clock.utcnow(), get_settings().zone)
+def _labels(db: Db, job: PrintJob, skip: set[str], zone: ZoneInfo
+            ) -> tuple[list[LabelData], list[tuple[int, int, str]]]:
+    """Labels in the given order (copies repeated) and (waybill id, order id, number) rows;
+    the print date is the merchant's (`zone`, from the caller's settings)."""
+    printed_at = clock.local(clock.utcnow(), zone)
     labels: list[LabelData] = []
     rows: list[tuple[int, int, str]] = []
     with db.read() as s:
@@ -201,8 +203,8 @@ def _record(db: Db, batch_id: str, job: PrintJob, rows: list[tuple[int, int, str
     return reprints
 
 
-def print_labels(db: Db, job: PrintJob, *, actor: Actor, progress: Progress | None = None,
-                 batch_id: str | None = None) -> Printed:
+def print_labels(db: Db, job: PrintJob, *, actor: Actor, zone: ZoneInfo,
+                 progress: Progress | None = None, batch_id: str | None = None) -> Printed:
     """Labels of the orders' issued waybills, in the given order, as one PDF or ZPL file.
 
     Orders without a waybill get one first (built-in/HTTP carriers); an order that cannot
@@ -210,7 +212,7 @@ def print_labels(db: Db, job: PrintJob, *, actor: Actor, progress: Progress | No
     """
     batch = batch_id or uuid.uuid4().hex
     skipped, codes = _issue_missing(db, job.orders, actor)
-    labels, rows = _labels(db, job, {n for n, _ in skipped})
+    labels, rows = _labels(db, job, {n for n, _ in skipped}, zone)
     content, media_type = render(labels, job, progress)
     reprints = _record(db, batch, job, rows, actor) if rows else []
     printed = list(dict.fromkeys(r[2] for r in rows))
@@ -249,7 +251,8 @@ def _set_batch(db: Db, batch_id: str, **values: object) -> None:
                   .execution_options(synchronize_session=False))
 
 
-def run_batch(db: Db, batch_id: str, job: PrintJob, *, actor: Actor, directory: Path) -> None:
+def run_batch(db: Db, batch_id: str, job: PrintJob, *, actor: Actor, directory: Path,
+              zone: ZoneInfo) -> None:
     """Print the batch into `directory`, reporting progress about 20 times on the way."""
     step = max(1, len(job.orders) * job.copies // 20)
 
@@ -258,7 +261,8 @@ def run_batch(db: Db, batch_id: str, job: PrintJob, *, actor: Actor, directory: 
             _set_batch(db, batch_id, done=done, total=total)
 
     try:
-        result = print_labels(db, job, actor=actor, progress=progress, batch_id=batch_id)
+        result = print_labels(db, job, actor=actor, zone=zone, progress=progress,
+                              batch_id=batch_id)
         files.make_private_dir(directory)
         path = directory / result.filename
         files.write_private(path, result.content)
@@ -283,10 +287,10 @@ def get_batch(db: Db, batch_id: str) -> PrintBatch:
 # --------------------------------------------------------------------------- packing slip
 
 
-def packing_slip(db: Db, number: str, *, language: str = "zh-CN",
+def packing_slip(db: Db, number: str, *, settings: Settings, language: str = "zh-CN",
                  page_size: str = "A4") -> bytes:
-    """The order's packing slip (发货单) with its carrier and tracking number(s)."""
-    settings = get_settings()
+    """The order's packing slip (发货单) with its carrier and tracking number(s); the shop
+    and the merchant's zone come from the caller's settings."""
     with db.read() as s:
         order = queries.get_order(s, number)
         issued = [w for w in waybills.live_waybills(s, order.id)

@@ -213,7 +213,8 @@ def print_order_labels(request: Request, number: str, user: Shipper, format: Sho
                    size="76x130" if size == "76x130" else "100x150", privacy=bool(privacy),
                    language=security.language_of(request))
     try:
-        result = printing.print_labels(_db(request), job, actor=security.actor_of(user))
+        result = printing.print_labels(_db(request), job, actor=security.actor_of(user),
+                                       zone=request.app.state.settings.zone)
     except OrderFlowError as exc:
         return detail_page(request, number, error=exc, failed="print",
                            status_code=exc.http_status)
@@ -229,7 +230,7 @@ def print_order_labels(request: Request, number: str, user: Shipper, format: Sho
 def packing_slip(request: Request, number: str, _user: Shipper) -> Response:
     """The packing slip (发货单) in the console's language."""
     try:
-        pdf = printing.packing_slip(_db(request), number,
+        pdf = printing.packing_slip(_db(request), number, settings=request.app.state.settings,
                                     language=security.language_of(request))
     except OrderFlowError as exc:
         return detail_page(request, number, error=exc, failed="print",

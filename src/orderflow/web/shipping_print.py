@@ -76,14 +76,16 @@ def start_print(request: Request, user: Shipper, orders: Annotated[str, Form(max
     db, actor = _db(request), security.actor_of(user)
     batch_id = printing.create_batch(db, job, actor=actor)
     directory = Path(request.app.state.settings.var_dir) / "prints"
-    threading.Thread(target=_run, args=(db, batch_id, job, actor, directory), daemon=True,
+    zone = request.app.state.settings.zone
+    threading.Thread(target=_run, args=(db, batch_id, job, actor, directory, zone), daemon=True,
                      name=f"print-{batch_id[:8]}").start()
     return RedirectResponse(f"/shipping/print/{batch_id}", status_code=303)
 
 
-def _run(db: Any, batch_id: str, job: PrintJob, actor: Any, directory: Path) -> None:
+def _run(db: Any, batch_id: str, job: PrintJob, actor: Any, directory: Path,
+         zone: Any) -> None:
     try:
-        printing.run_batch(db, batch_id, job, actor=actor, directory=directory)
+        printing.run_batch(db, batch_id, job, actor=actor, directory=directory, zone=zone)
     except Exception:  # recorded on the batch row and shown on its page
         log.exception("print batch %s failed", batch_id)
 

@@ -6,14 +6,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from orderflow.errors import Conflict
+from orderflow.errors import Conflict, IllegalTransition, InsufficientStock
 from orderflow.fulfilment import service as fulfilment
 from orderflow.fulfilment import stock
-from orderflow.inventory.models import Reservation
+from orderflow.inventory.models import Reservation, StockLevel
 from orderflow.orders import queries
 from orderflow.orders.models import TimelineEvent
+from orderflow.payments import service as payments
 from tests.builders.fulfilment import level, put_stock, status
-from tests.builders.orders import STAFF, make_catalog, make_order
+from tests.builders.orders import NEEDS_REVIEW, STAFF, make_catalog, make_order
 
 GUANGZHOU = {"country": "CN", "province": "广东省", "city": "广州市", "district": "天河区",
              "detail": "体育西路 1 号"}
@@ -118,3 +119,43 @@ def test_writing_off_damaged_stock_lowers_on_hand_and_damaged(db, settings):
                                         "damaged": 0}
     with pytest.raises(Conflict):
         stock.write_off_damaged(db, sku="SKU-1", warehouse="SH", quantity=1)
+
+
+# --- refusals: nothing moves ------------------------------------------------------------------
+
+
+def _stock_rows(db):
+    with db.read() as s:
+        return sorted((lv.sku_id, lv.warehouse_id, lv.on_hand, lv.reserved, lv.allocated)
+                      for lv in s.scalars(select(StockLevel)))
+
+
+def test_an_order_that_is_not_approved_is_refused_and_keeps_its_status(db, settings):
+    make_catalog(db)
+    unpaid = make_order(db, settings)
+    waiting = make_order(db, settings, path=["paid"], **NEEDS_REVIEW)
+    before = _stock_rows(db)
+
+    for number, state in ((unpaid, "pending_payment"), (waiting, "awaiting_review")):
+        with pytest.raises(IllegalTransition) as raised:
+            fulfilment.allocate_order(db, number, actor=STAFF)
+        assert raised.value.code == "order.illegal_transition"
+        assert str(raised.value) == f"order {number} cannot go from {state} to allocated"
+        assert status(db, number) == state
+    assert _stock_rows(db) == before
+
+
+def test_an_order_no_warehouse_can_ship_is_refused_naming_the_sku(db, payment_settings):
+    make_catalog(db, {"SKU-1": 1})
+    cod = make_order(db, payment_settings, cod=True)  # approved with nothing reserved yet
+    payments.confirm_cod(db, cod, actor=STAFF)
+    make_order(db, payment_settings, path=["paid"])  # takes the only unit
+    before = _stock_rows(db)
+
+    with pytest.raises(InsufficientStock) as raised:
+        fulfilment.allocate_order(db, cod, actor=STAFF)
+
+    assert (raised.value.code, raised.value.sku) == ("stock.insufficient", "SKU-1")
+    assert status(db, cod) == "approved"
+    assert reservations(db, cod) == []
+    assert _stock_rows(db) == before

@@ -11,6 +11,8 @@ from orderflow.orders import service as orders
 from tests.builders.fulfilment import DESK, ZONE, pack, put_stock, status
 from tests.builders.orders import STAFF, make_catalog, make_order
 
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
+
 ALLOCATED = ["approved", "allocated"]
 
 

@@ -4,6 +4,9 @@ from the transit table, an order no carrier covers left out of the waves with th
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
+import pytest
 from sqlalchemy import select
 
 from orderflow.fulfilment import handover, waves
@@ -18,7 +21,9 @@ from orderflow.shipping.schemas import PreferencesIn
 from tests.builders.fulfilment import ZONE, pack, status
 from tests.builders.orders import STAFF, make_catalog, make_order
 
-DESK = ShippingDesk()
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
+
+DESK = ShippingDesk(ZoneInfo("Asia/Shanghai"))  # the test settings' zone
 ALLOCATED = ["approved", "allocated"]
 
 

@@ -15,6 +15,8 @@ from tests.builders.orders import STAFF, make_catalog, make_order
 from tests.integration.logistics.helpers import carrier_says, cases_of
 from tests.web.helpers import make_staff
 
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
+
 SHIPPED = ["paid", "approved", "allocated", "picking", "packed", "shipped"]
 
 

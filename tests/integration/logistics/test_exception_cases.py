@@ -34,6 +34,8 @@ from tests.integration.logistics.helpers import (
 )
 from tests.web.helpers import make_staff
 
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
+
 SHIPPED = ["paid", "approved", "allocated", "picking", "packed", "shipped"]
 
 

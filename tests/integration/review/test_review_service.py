@@ -21,6 +21,9 @@ from orderflow.review import queries as review_queries
 from orderflow.review import service as review
 from orderflow.review.models import OrderReview
 from tests.builders.orders import NEEDS_REVIEW, STAFF, make_catalog, make_order
+from tests.support.clock import WORKING_AFTERNOON, at_working_morning
+
+pytestmark = pytest.mark.clock
 
 
 def status(db, number):
@@ -43,6 +46,7 @@ def events(db, number):
 
 
 def test_a_paid_order_that_passes_is_approved_and_classified(db, settings):
+    at_working_morning()  # the 18:00 promise is 9 hours away: standard
     make_catalog(db)
 
     number = make_order(db, settings, path=["paid"])
@@ -57,6 +61,18 @@ def test_a_paid_order_that_passes_is_approved_and_classified(db, settings):
     assert events(db, number)[-2:] == [
         ("review.completed", None, "reason.review_outcome"),
         ("status.changed", "approved", "reason.review_auto_approved")]
+
+
+def test_an_order_paid_within_four_hours_of_its_promise_is_expedited(db, settings):
+    clock.set_now(WORKING_AFTERNOON)  # Monday 14:30, before the 16:00 cut-off
+    make_catalog(db)
+
+    number = make_order(db, settings, path=["paid"])
+
+    r = row(db, number)
+    ship_by = clock.local(r.promised_ship_by, settings.zone)
+    assert (ship_by.date().isoformat(), ship_by.hour) == ("2026-12-07", 18)
+    assert (r.outcome, r.urgency) == ("pass", "expedited")
 
 
 def test_an_order_with_a_remark_waits_with_its_reason_and_staff_approve_it(db, settings):
@@ -187,6 +203,7 @@ def test_settings_are_validated_by_field_and_turning_auto_approval_off_queues_al
 
 
 def test_the_queue_puts_expedited_first_then_the_earliest_promise(db, settings):
+    at_working_morning()  # the first two are standard, only the express one is expedited
     make_catalog(db)
     numbers = [make_order(db, settings, lines=[(sku, 1)], path=["paid"], **NEEDS_REVIEW)
                for sku in ("SKU-1", "SKU-2", "SKU-3")]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
+import pytest
+
 from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.orders import queries
@@ -11,6 +13,8 @@ from orderflow.shipping import service, waybills
 from orderflow.shipping.desk import ShippingDesk
 from orderflow.shipping.schemas import PreferencesIn
 from tests.builders.orders import STAFF, make_order
+
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
 
 
 def test_the_desk_gives_choice_cutoff_numbers_and_eta_from_the_tables(
@@ -20,7 +24,7 @@ def test_the_desk_gives_choice_cutoff_numbers_and_eta_from_the_tables(
     service.set_preferences(carriers, number, PreferencesIn(designated_carrier="ZTO"),
                             actor=STAFF)
     issued = waybills.issue(carriers, number, actor=STAFF, parcel_count=2)
-    desk = ShippingDesk()
+    desk = ShippingDesk(settings.zone)
 
     with carriers.read() as s:
         order = queries.get_order(s, number)

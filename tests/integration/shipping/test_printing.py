@@ -21,6 +21,8 @@ from tests.builders.orders import STAFF, make_order
 from tests.integration.shipping.test_waybills import _set_adapter, _timeline
 from tests.unit.documents.conftest import decode, page_texts, render_page
 
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
+
 
 def _orders(db: Db, settings: Settings, n: int) -> list[str]:
     numbers = []
@@ -42,6 +44,7 @@ def test_labels_come_out_in_the_given_order_with_their_waybills(
 
     seen: list[tuple[int, int]] = []
     result = printing.print_labels(carriers, PrintJob(pick_order), actor=STAFF,
+                                   zone=settings.zone,
                                    progress=lambda done, total: seen.append((done, total)))
 
     tracking = {n: waybills.list_waybills(carriers, n)[0].tracking_number for n in numbers}
@@ -63,7 +66,7 @@ def test_privacy_labels_mask_the_recipient(carriers: Db, settings: Settings) -> 
     [number] = _orders(carriers, settings, 1)
 
     result = printing.print_labels(carriers, PrintJob([number], privacy=True, size="76x130"),
-                                   actor=STAFF)
+                                   actor=STAFF, zone=settings.zone)
 
     [text] = page_texts(result.content)
     assert "张**" in text and "138****8000" in text
@@ -75,9 +78,9 @@ def test_a_reprint_is_logged_with_who_and_how_many_and_on_the_timeline(
 ) -> None:
     [number] = _orders(carriers, settings, 1)
 
-    first = printing.print_labels(carriers, PrintJob([number]), actor=STAFF)
+    first = printing.print_labels(carriers, PrintJob([number]), actor=STAFF, zone=settings.zone)
     again = printing.print_labels(carriers, PrintJob([number], format="zpl", copies=2),
-                                  actor=STAFF)
+                                  actor=STAFF, zone=settings.zone)
 
     history = printing.print_history(carriers, number)
     tracking = waybills.list_waybills(carriers, number)[0].tracking_number
@@ -100,7 +103,8 @@ def test_an_order_without_a_number_from_a_manual_carrier_is_skipped_not_fatal(
                             actor=STAFF)
     service.set_preferences(carriers, fine, PreferencesIn(designated_carrier="SF"), actor=STAFF)
 
-    result = printing.print_labels(carriers, PrintJob([manual, fine, "NOPE"]), actor=STAFF)
+    result = printing.print_labels(carriers, PrintJob([manual, fine, "NOPE"]), actor=STAFF,
+                                   zone=settings.zone)
 
     assert result.printed == [fine]
     assert [n for n, _ in result.skipped] == [manual, "NOPE"]
@@ -130,12 +134,12 @@ def test_a_wave_prints_in_pick_order_with_its_carriers(carriers: Db, settings: S
         stock.set_bin(carriers, sku=sku, warehouse="SH", code=location)
     numbers = [make_order(carriers, settings, [(sku, 1)], path=["approved", "allocated"])
                for sku in ("SKU-1", "SKU-2", "SKU-3")]
-    planned = fulfilment_waves.plan_waves(carriers, actor=STAFF, desk=ShippingDesk(),
+    planned = fulfilment_waves.plan_waves(carriers, actor=STAFF, desk=ShippingDesk(settings.zone),
                                           zone=settings.zone, warehouse="SH")
 
     [wave] = planned
     order = printing.orders_of_wave(carriers, wave.id)
-    result = printing.print_labels(carriers, PrintJob(order), actor=STAFF)
+    result = printing.print_labels(carriers, PrintJob(order), actor=STAFF, zone=settings.zone)
 
     assert order == [numbers[2], numbers[1], numbers[0]]  # bins A, B, C
     texts = page_texts(result.content)
@@ -149,7 +153,7 @@ def test_the_packing_slip_lists_the_lines_and_the_tracking_number(
     [number] = _orders(carriers, settings, 1)
     [waybill] = waybills.issue(carriers, number, actor=STAFF)
 
-    pdf = printing.packing_slip(carriers, number)
+    pdf = printing.packing_slip(carriers, number, settings=settings)
 
     [text] = page_texts(pdf)
     assert number in text and "SKU-1" in text and "商品 SKU-1" in text

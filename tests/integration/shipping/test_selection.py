@@ -18,6 +18,8 @@ from orderflow.shipping.schemas import PreferencesIn
 from tests.builders.orders import STAFF, make_order
 from tests.integration.shipping.conftest import JAPAN
 
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
+
 CHINA = timezone(timedelta(hours=8))
 MORNING = datetime(2026, 12, 3, 9, 0, tzinfo=CHINA)
 

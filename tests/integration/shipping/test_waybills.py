@@ -18,6 +18,9 @@ from tests.builders.orders import STAFF, make_order
 from tests.fakes.server import serve
 from tests.fakes.sim_carrier import FakeSimCarrier
 from tests.integration.shipping.conftest import JAPAN
+from tests.support.server import refused_url
+
+pytestmark = pytest.mark.clock  # reads the application's clock (see conftest)
 
 
 def _designate(db: Db, number: str, code: str) -> None:
@@ -105,10 +108,10 @@ def test_a_retry_after_the_carrier_was_unreachable_asks_once_then_creates(
     carrier, url = fake
     number = make_order(carriers, settings, path=["approved"])
     _designate(carriers, number, "ZTO")
-    _set_adapter(carriers, "ZTO", AdapterKind.HTTP, "http://127.0.0.1:9")  # nobody listens
-
-    with pytest.raises(waybills.WaybillPending):
-        waybills.issue(carriers, number, actor=STAFF)
+    with refused_url("") as nobody_listens:
+        _set_adapter(carriers, "ZTO", AdapterKind.HTTP, nobody_listens)
+        with pytest.raises(waybills.WaybillPending):
+            waybills.issue(carriers, number, actor=STAFF)
     _set_adapter(carriers, "ZTO", AdapterKind.HTTP, url)
     done = waybills.issue(carriers, number, actor=STAFF)
 

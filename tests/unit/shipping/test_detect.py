@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from orderflow.shipping.tracking_numbers import carriers, detect, normalise, validate
+from tests.unit.shipping.vectors import Vector, load
 
 
 @pytest.mark.parametrize(
@@ -107,5 +108,34 @@ def test_detect_never_raises_on_arbitrary_text(text: str) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(st.from_regex(r"[A-Z0-9 \-]{0,40}", fullmatch=True))
-def test_detect_never_raises_on_tracking_like_text(text: str) -> None:
-    assert isinstance(detect(text), list)
+def test_whatever_is_detected_in_tracking_like_text_validates_for_its_carrier(text: str) -> None:
+    for match in detect(text):
+        assert match.carrier in KNOWN_CARRIERS
+        assert validate(match.number, match.carrier, match.service).ok, match
+
+
+VALID_VECTORS = [v for v in load() if v.valid and "-" not in v.number]
+KNOWN_CARRIERS = {v.courier for v in load()} | {"s10"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(VALID_VECTORS), st.data())
+def test_a_valid_number_typed_with_spaces_dashes_or_lower_case_is_detected_for_its_carrier(
+        vector: Vector, data: st.DataObject) -> None:
+    """Every valid vector of ../shared/data/tracking-numbers (copied into data/), however a
+    person types it, is detected as its courier and format."""
+    plain = normalise(vector.number)
+    cuts = sorted(data.draw(st.sets(st.integers(1, len(plain) - 1), max_size=4)))
+    pieces = [plain[i:j] for i, j in zip([0, *cuts], [*cuts, len(plain)], strict=True)]
+    separators = data.draw(st.lists(st.sampled_from([" ", "-", "\u3000", "  "]),
+                                    min_size=len(pieces) - 1, max_size=len(pieces) - 1))
+    typed = pieces[0] + "".join(s + p for s, p in zip(separators, pieces[1:], strict=True))
+    if data.draw(st.booleans()):
+        typed = typed.lower()
+    typed = data.draw(st.sampled_from(["", " ", "\n"])) + typed + data.draw(
+        st.sampled_from(["", " ", "\t"]))
+
+    found = detect(typed)
+
+    assert any(m.carrier == vector.courier and vector.format in (m.format_id, m.service)
+               and m.number == plain for m in found), (typed, vector.label, found)
