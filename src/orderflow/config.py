@@ -64,6 +64,8 @@ class Settings:
     tracking_silent_hours: str = "48"
     exception_due_hours: str = "24;lost=48;returned=72"
     auto_complete_days: int = 7
+    # How long the signed link in a customer's notices proves their order (days).
+    customer_link_days: int = 90
 
     @property
     def zone(self) -> ZoneInfo:
@@ -106,6 +108,7 @@ def load_settings() -> Settings:
         tracking_silent_hours=_env("TRACKING_SILENT_HOURS", "48"),
         exception_due_hours=_env("EXCEPTION_DUE_HOURS", "24;lost=48;returned=72"),
         auto_complete_days=int(_env("AUTO_COMPLETE_DAYS", "7")),
+        customer_link_days=int(_env("CUSTOMER_LINK_DAYS", "90")),
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
@@ -20,15 +19,15 @@ from orderflow.orders.schemas import OrderIn, OrderOut, OrderPage, PaymentIn, Pa
 from orderflow.orders.status import Status
 from orderflow.payments import service as payments
 from orderflow.reports import orders as views
+from orderflow.review.classify import CustomerType, PaymentStatus, Urgency
 from orderflow.review.queries import ClassFilter
+from orderflow.vocab import Instant
 
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
 
 Reader = Annotated[TokenIdentity, Depends(require("orders:read"))]
 Writer = Annotated[TokenIdentity, Depends(require("orders:write"))]
 Payer = Annotated[TokenIdentity, Depends(require("payments:write"))]
-# Review classes: urgency expedited|standard|deferred, customer_type new|returning|vip,
-# payment_status unpaid|partial|paid|cod|refund_due, category as stored.
 ClassQuery = Annotated[str | None, Query(max_length=80)]
 
 
@@ -100,17 +99,17 @@ def list_orders(
     _token: Reader, db: DbDep,
     status: Status | None = None,
     channel: Annotated[str | None, Query(max_length=32)] = None,
-    placed_from: datetime | None = None,
-    placed_to: datetime | None = None,
+    placed_from: Instant | None = None,
+    placed_to: Instant | None = None,
     q: Annotated[str | None, Query(
         max_length=100, description="Order number, name, phone, email or tracking number",
     )] = None,
     cursor: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    urgency: ClassQuery = None,
-    customer_type: ClassQuery = None,
+    urgency: Urgency | None = None,
+    customer_type: CustomerType | None = None,
     category: ClassQuery = None,
-    payment_status: ClassQuery = None,
+    payment_status: PaymentStatus | None = None,
 ) -> OrderPage:
     """Newest first, keyset-paginated: pass `next_cursor` back as `cursor`. The review
     classification filters match orders that have been reviewed."""

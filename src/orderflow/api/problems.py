@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from orderflow.errors import FieldProblem, OrderFlowError
@@ -56,6 +57,29 @@ def _validation_fields(exc: RequestValidationError) -> list[FieldProblem]:
     return list(seen.values())
 
 
+def _leaf_routes(routes: list[Any]) -> list[Any]:
+    """Every route with methods, through included routers (FastAPI nests them)."""
+    leaves = []
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            leaves.extend(_leaf_routes(list(inner.routes)))
+        elif getattr(route, "methods", None) and getattr(route, "path_regex", None):
+            leaves.append(route)
+    return leaves
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route answers on this path (Starlette names only the first
+    route's when GET and POST of one path are two routes)."""
+    path = request.scope.get("path", "")
+    methods: set[str] = set()
+    for route in _leaf_routes(list(request.app.router.routes)):
+        if route.path_regex.match(path):
+            methods |= set(route.methods)
+    return ", ".join(sorted(methods))
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(OrderFlowError)
     async def _domain(_request: Request, exc: OrderFlowError) -> JSONResponse:
@@ -69,6 +93,29 @@ def install(app: FastAPI) -> None:
         return problem(422, "validation.failed", "The request has invalid fields", detail, fields)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return problem(exc.status_code, code, str(exc.detail), str(exc.detail))
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {400: "body.unreadable", 404: "not_found",
+                405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        headers = dict(exc.headers) if exc.headers else {}
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
+        return problem(exc.status_code, code, str(exc.detail), str(exc.detail),
+                       headers=headers or None)
+
+    # Safety nets: a constraint the database keeps, or a number it cannot store, is the
+    # request's fault, never a 500. The use cases refuse these first with a named field;
+    # these only catch what slipped past them.
+    @app.exception_handler(IntegrityError)
+    async def _constraint(_request: Request, _exc: IntegrityError) -> JSONResponse:
+        return problem(409, "conflict.constraint", "Conflict",
+                       "the change would break a rule the database keeps; reload and retry")
+
+    @app.exception_handler(DataError)
+    async def _data(_request: Request, _exc: DataError) -> JSONResponse:
+        return problem(422, "validation.out_of_range", "The request has invalid fields",
+                       "a value is out of the range the database can store")
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(_request: Request, _exc: OverflowError) -> JSONResponse:
+        return problem(422, "validation.out_of_range", "The request has invalid fields",
+                       "a number is too large")

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from orderflow.vocab import Amount, PaymentMethod, PaymentState
+from orderflow.vocab import Amount, Flag, PaymentMethod, PaymentState
 
 Quantity = Annotated[int, Field(strict=True, gt=0, le=100_000)]
 Text = Annotated[str, Field(max_length=300)]
@@ -62,7 +62,7 @@ class OrderIn(Strict):
     total: Amount | None = Field(
         default=None, description="If given, must equal the computed total"
     )
-    cod: bool = False
+    cod: Flag = False
     buyer_remark: Annotated[str, Field(max_length=1000)] | None = None
     seller_remark: Annotated[str, Field(max_length=1000)] | None = None
     payment: PaymentIn | None = None

@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from orderflow.vocab import Flag
+
 Level = Literal["standard", "express", "same_day"]
 
 
@@ -18,7 +20,7 @@ class PreferencesIn(BaseModel):
     designated_carrier: Annotated[str, Field(max_length=16)] | None = None
     designated_service: Level | None = None
     designated_by: Literal["customer", "staff"] = "staff"
-    expedited: bool = False
+    expedited: Flag = False
     promise_by: date | None = None
 
 
@@ -80,7 +82,7 @@ class ServiceIn(BaseModel):
     first_weight_g: Annotated[int, Field(gt=0, le=100_000)]
     extra_unit_g: Annotated[int, Field(gt=0, le=100_000)]
     cutoff: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
-    active: bool = True
+    active: Flag = True
 
 
 class CarrierIn(BaseModel):
@@ -90,8 +92,8 @@ class CarrierIn(BaseModel):
 
     adapter: Literal["simulated", "http", "manual"]
     endpoint_url: Annotated[str, Field(max_length=300, pattern=r"^(https?://\S+)?$")] = ""
-    active: bool = True
-    cod_supported: bool = False
+    active: Flag = True
+    cod_supported: Flag = False
 
 
 class ZoneRateIn(BaseModel):
@@ -138,7 +140,7 @@ class VoidIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Annotated[str, Field(min_length=1, max_length=500)]
-    reissue: bool = False
+    reissue: Flag = False
 
 
 class PrintIn(BaseModel):
@@ -150,7 +152,7 @@ class PrintIn(BaseModel):
     wave_id: int | None = None
     format: Literal["pdf", "zpl"] = "pdf"
     size: Literal["100x150", "76x130"] = "100x150"
-    privacy: bool = False
+    privacy: Flag = False
     language: Literal["zh-CN", "en"] = "zh-CN"
     copies: Annotated[int, Field(ge=1, le=5)] = 1
 
