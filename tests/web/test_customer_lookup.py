@@ -96,7 +96,7 @@ def test_a_wrong_number_and_a_wrong_phone_get_byte_identical_answers(
     headers = [dict(r.headers) for r in (wrong_phone, wrong_number)]  # type: ignore[attr-defined]
     assert headers[0] == headers[1]
     with db.read() as s:  # the same database work: both tries were counted
-        assert s.scalar(select(func.count()).select_from(LookupLimit)) == 5  # client, net, 3 numbers
+        assert s.scalar(select(func.count()).select_from(LookupLimit)) == 5  # client, net, 3 orders
 
 
 def test_invalid_input_names_the_field_and_costs_no_try(client: TestClient, db: Db) -> None:
