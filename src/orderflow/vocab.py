@@ -44,6 +44,12 @@ Amount = Annotated[str, BeforeValidator(_amount), Field(
     description="A decimal string such as 12.30 (no exponent, no float)")]
 
 
+# An amount in a response: the same decimal string, documented with its pattern.
+MoneyText = Annotated[str, Field(
+    json_schema_extra={"pattern": DECIMAL_PATTERN}, examples=["99.00"],
+    description="A decimal string in the currency's minor digits, e.g. 12.30")]
+
+
 # A yes/no in a request body is JSON true or false: 0, 1 or "yes" are refused with the
 # field named, as the documented schema says (pydantic would quietly take them).
 Flag = StrictBool

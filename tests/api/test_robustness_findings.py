@@ -156,3 +156,36 @@ def test_finding_9_unknown_methods_are_405_with_allow_listing_every_method(
     assert set(trace.headers["allow"].split(", ")) == {"GET", "POST"}
     assert options.status_code == 405
     assert "GET" in options.headers["allow"]
+
+
+# --- found by schemathesis ---------------------------------------------------------------
+
+
+def test_a_carrier_endpoint_with_a_host_idna_cannot_encode_is_unavailable_not_a_500() -> None:
+    from orderflow.shipping.adapters import CarrierUnavailable, HttpCarrier
+
+    carrier = HttpCarrier("http://" + "a" * 70 + ".example", timeout=1)
+
+    with pytest.raises(CarrierUnavailable):
+        carrier.cancel("SF1234567890")
+
+
+def test_a_replayed_refusal_is_problem_json_like_the_first(client: TestClient) -> None:
+    body = order_body(total="0")
+    headers = {"Idempotency-Key": "replay-me"}
+
+    first = client.post("/api/v1/orders", json=body, headers=headers)
+    again = client.post("/api/v1/orders", json=body, headers=headers)
+
+    assert first.status_code == again.status_code == 422
+    assert again.headers["content-type"] == PROBLEM
+    assert again.headers["idempotent-replayed"] == "true"
+    assert {k: again.json()[k] for k in ("code", "status", "title")} == {
+        k: first.json()[k] for k in ("code", "status", "title")}
+
+
+def test_allow_names_the_methods_of_the_resource_the_path_names(client: TestClient) -> None:
+    response = client.options("/api/v1/stock/alerts")
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET"

@@ -10,8 +10,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from orderflow.api.deps import DbDep, SettingsDep, actor_of, require
+from orderflow.api.problems import problem
 from orderflow.auth.service import TokenIdentity
-from orderflow.errors import OrderFlowError
+from orderflow.errors import FieldProblem, OrderFlowError
 from orderflow.intake import idempotency
 from orderflow.intake import service as intake
 from orderflow.orders import service as orders
@@ -60,13 +61,19 @@ def create_order(
     replay = idempotency.begin(db, scope, idempotency_key,
                                idempotency.fingerprint("POST", request.url.path, raw))
     if replay is not None:
+        if replay.status >= 400:  # a refusal replays as the problem it was
+            body = replay.body
+            return problem(replay.status, str(body.get("code", "error")),
+                           str(body.get("title", "Request failed")), str(body.get("detail", "")),
+                           [FieldProblem(**e) for e in body.get("errors", [])],
+                           headers={"Idempotent-Replayed": "true"})
         return JSONResponse(replay.body, status_code=replay.status,
                             headers={"Idempotent-Replayed": "true"})
     try:
         response = _place(body, token, db, settings)
     except OrderFlowError as exc:
         idempotency.finish(db, scope, idempotency_key, exc.http_status,
-                           {"code": exc.code, "detail": exc.detail,
+                           {"code": exc.code, "title": exc.title, "detail": exc.detail,
                             "errors": [f.as_dict() for f in exc.fields]})
         raise
     except BaseException:

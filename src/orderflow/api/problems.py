@@ -73,10 +73,13 @@ def allowed_methods(request: Request) -> str:
     """Every method some route answers on this path (Starlette names only the first
     route's when GET and POST of one path are two routes)."""
     path = request.scope.get("path", "")
-    methods: set[str] = set()
-    for route in _leaf_routes(list(request.app.router.routes)):
-        if route.path_regex.match(path):
-            methods |= set(route.methods)
+    matching = [r for r in _leaf_routes(list(request.app.router.routes))
+                if r.path_regex.match(path)]
+    if not matching:
+        return ""
+    # The resource this path names: `/stock/alerts` is the alerts, not `/stock/{sku}`.
+    fewest = min(len(r.param_convertors) for r in matching)
+    methods = {m for r in matching if len(r.param_convertors) == fewest for m in r.methods}
     return ", ".join(sorted(methods))
 
 

@@ -31,6 +31,7 @@ from orderflow.shipping.schemas import (
     ZoneRateIn,
     ZoneRateOut,
 )
+from orderflow.vocab import MoneyText
 
 router = APIRouter(prefix="/api/v1", tags=["shipping"])
 
@@ -45,7 +46,7 @@ class QuoteOut(BaseModel):
     service: str
     zone: int
     price_minor: int
-    price: str
+    price: MoneyText
     currency: str
     transit_days: int
     cutoff: str

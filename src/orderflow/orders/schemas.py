@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from orderflow.vocab import Amount, Flag, PaymentMethod, PaymentState
+from orderflow.vocab import Amount, Flag, MoneyText, PaymentMethod, PaymentState
 
 Quantity = Annotated[int, Field(strict=True, gt=0, le=100_000)]
 Text = Annotated[str, Field(max_length=300)]
@@ -71,8 +71,8 @@ class OrderIn(Strict):
 class LineOut(BaseModel):
     sku: str
     name: str
-    unit_price: str
-    line_total: str
+    unit_price: MoneyText
+    line_total: MoneyText
     quantities: dict[str, int]
 
 
@@ -80,7 +80,7 @@ class PaymentOut(BaseModel):
     id: int
     method: str
     state: str
-    amount: str
+    amount: MoneyText
     currency: str
     external_ref: str | None
     owed_back: bool
@@ -110,12 +110,12 @@ class OrderOut(BaseModel):
     channel: str
     external_id: str | None
     currency: str
-    subtotal: str
-    shipping_fee: str
-    discount: str
-    total: str
-    paid: str
-    refund_due: str
+    subtotal: MoneyText
+    shipping_fee: MoneyText
+    discount: MoneyText
+    total: MoneyText
+    paid: MoneyText
+    refund_due: MoneyText
     cod: bool
     recipient: dict[str, Any]
     lines: list[LineOut]
@@ -132,7 +132,7 @@ class OrderSummary(BaseModel):
     status: str
     channel: str
     recipient_name: str | None
-    total: str
+    total: MoneyText
     currency: str
     placed_at: datetime
 

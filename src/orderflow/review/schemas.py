@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from orderflow.vocab import Flag
+from orderflow.vocab import Flag, MoneyText
 
 
 class FindingOut(BaseModel):
@@ -41,7 +41,7 @@ class QueueItem(BaseModel):
     number: str
     status: str
     recipient: str | None
-    total: str
+    total: MoneyText
     currency: str
     placed_at: datetime
     outcome: str
