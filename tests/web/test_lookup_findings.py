@@ -55,4 +55,4 @@ def test_finding_10_spreading_look_ups_over_one_networks_addresses_is_limited(
 def test_finding_10_the_back_off_grows_and_is_capped() -> None:
     delays = [lookups.backoff_delay(n).total_seconds() for n in range(1, 9)]
 
-    assert delays == [5, 10, 20, 40, 60, 60, 60, 60]
+    assert delays == [15, 30, 60, 60, 60, 60, 60, 60]

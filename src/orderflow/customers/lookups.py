@@ -10,7 +10,7 @@ SQLite on its write lock.
 
 A limit either refuses until its window ends (a client, a network), or, with
 `backoff`, only slows down: past its tries, each try must wait a little longer after
-the previous allowed one (5 s, 10 s, 20 s ... at most BACKOFF_CAP). That is the limit
+the previous allowed one (15 s, 30 s, then BACKOFF_CAP). That is the limit
 on one order number: guessing its phone tail from many addresses is slowed to a crawl,
 while its real customer is never locked out for longer than BACKOFF_CAP.
 """
@@ -30,7 +30,7 @@ from orderflow.db import Base, UTCDateTime
 
 PRUNE_AFTER = timedelta(days=1)
 PRUNE_CHANCE = 0.01  # old windows are deleted now and then, by whichever try comes by
-BACKOFF_FIRST = timedelta(seconds=5)
+BACKOFF_FIRST = timedelta(seconds=15)
 BACKOFF_CAP = timedelta(seconds=60)
 
 
@@ -74,7 +74,7 @@ def _count(s: Session, key: str, now: datetime, window: timedelta
 
 
 def backoff_delay(over: int) -> timedelta:
-    """The wait after the `over`-th allowed try at or past the limit: 5 s, doubling, capped."""
+    """The wait after the `over`-th allowed try at or past the limit: 15 s, doubling, capped."""
     doubled: timedelta = BACKOFF_FIRST * (2 ** min(max(over - 1, 0), 16))
     return min(BACKOFF_CAP, doubled)
 
