@@ -22,7 +22,7 @@ from orderflow.orders import placement
 from orderflow.orders.models import Order
 from orderflow.orders.schemas import OrderIn
 from orderflow.web import customer_security
-from tests.builders.orders import STAFF, Catalog, make_order, order_body
+from tests.builders.orders import STAFF, Catalog, make_order, make_token, order_body
 from tests.web.helpers import ORIGIN
 
 OWNER = {"name": "王芳", "phone": "13900001111", "email": "wang@example.com"}
@@ -149,3 +149,24 @@ def test_finding_10_customer_links_expire_and_the_page_says_so(
     assert forged.status_code == 404
     assert "This link is not valid." in forged.text
     assert "expired" not in forged.text
+
+
+def test_finding_3_staff_link_an_order_to_a_customer_and_its_link_then_shows_their_messages(
+        client: TestClient, db: Db, settings: Settings, catalog: Catalog) -> None:
+    owner = make_order(db, settings, customer=OWNER, path=["paid"])
+    other = make_order(db, settings, customer={**OWNER, "email": "wang.fang@work.example"})
+    while fanout.fan_out(db, settings):
+        pass
+    owner_id = _customer_id(db, owner)
+    headers = {"Authorization": f"Bearer {make_token(db)}"}
+    before = client.get(customer_security.tracking_path(settings, other, "/inbox")).text
+
+    linked = client.post(f"/api/v1/orders/{other}/customer", headers=headers,
+                         json={"customer_id": owner_id, "reason": "called her back"})
+    after = client.get(customer_security.tracking_path(settings, other, "/inbox")).text
+
+    assert linked.status_code == 200
+    assert _customer_id(db, other) == owner_id
+    assert owner not in before
+    assert owner in after
+    assert [e["kind"] for e in linked.json()["timeline"]][-1] == "customer.linked"

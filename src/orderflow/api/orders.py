@@ -13,8 +13,10 @@ from orderflow.api.deps import DbDep, SettingsDep, actor_of, require
 from orderflow.api.problems import problem
 from orderflow.auth.service import TokenIdentity
 from orderflow.errors import FieldProblem, OrderFlowError
+from orderflow.ids import DbId
 from orderflow.intake import idempotency
 from orderflow.intake import service as intake
+from orderflow.orders import identity
 from orderflow.orders import service as orders
 from orderflow.orders.schemas import OrderIn, OrderOut, OrderPage, PaymentIn, PaymentOut
 from orderflow.orders.status import Status
@@ -165,4 +167,20 @@ def release(number: str, token: Writer, db: DbDep,
 @router.post("/{number}/cancel", response_model=OrderOut)
 def cancel(number: str, body: ReasonIn, token: Writer, db: DbDep) -> OrderOut:
     orders.cancel_order(db, number, actor=actor_of(token), reason=body.reason)
+    return _view(db, number)
+
+
+class CustomerLinkIn(BaseModel):
+    customer_id: DbId
+    reason: Annotated[str, Field(min_length=1, max_length=500,
+                                 description="How staff verified it is the same person")]
+
+
+@router.post("/{number}/customer", response_model=OrderOut)
+def link_customer(number: str, body: CustomerLinkIn, token: Writer, db: DbDep) -> OrderOut:
+    """Link the order to an existing customer record (staff verified it is the same
+    person). Intake never does this on a phone alone; the order's link then shows that
+    customer's messages."""
+    identity.link_customer(db, number, body.customer_id, actor=actor_of(token),
+                           reason=body.reason)
     return _view(db, number)

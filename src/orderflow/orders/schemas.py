@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from orderflow.orders.status import Status
 from orderflow.vocab import Amount, Flag, MoneyText, PaymentMethod, PaymentState
 
 Quantity = Annotated[int, Field(strict=True, gt=0, le=100_000)]
@@ -106,7 +107,7 @@ class ShipmentOut(BaseModel):
 
 class OrderOut(BaseModel):
     number: str
-    status: str
+    status: Status
     channel: str
     external_id: str | None
     currency: str
@@ -129,7 +130,7 @@ class OrderOut(BaseModel):
 
 class OrderSummary(BaseModel):
     number: str
-    status: str
+    status: Status
     channel: str
     recipient_name: str | None
     total: MoneyText

@@ -25,6 +25,7 @@ from orderflow.logistics.models import CaseState, ExceptionCase
 from orderflow.logistics.rules import CUSTOMER_REASON
 from orderflow.notify.context import carrier_name
 from orderflow.notify.models import InboxMessage
+from orderflow.orders import identity
 from orderflow.orders.models import Order, OrderLine, TimelineEvent
 from orderflow.orders.queries import mask_phone
 from orderflow.orders.rules import is_masked
@@ -283,12 +284,14 @@ def _scans(s: Session, shipment_ids: list[int], settings: Settings) -> dict[int,
 
 def inbox_scope(s: Session, order: Order) -> ColumnElement[bool]:
     """The inbox messages an order's full link shows: the customer's, when the order's
-    contact is the customer's own; otherwise only this order's (someone who gave that
-    customer's phone with another email never reads that customer's messages)."""
+    contact is the customer's own or staff linked the order to that customer; otherwise
+    only this order's (someone who gave that customer's phone with another email never
+    reads that customer's messages)."""
     customer = s.get(Customer, order.customer_id)
     mine = InboxMessage.customer_id == order.customer_id
-    if customer is not None and customers.has_contact(
-            customer, order.recipient_phone, order.recipient_email):
+    if customer is not None and (customers.has_contact(
+            customer, order.recipient_phone, order.recipient_email)
+            or identity.linked_by_staff(s, order)):
         return mine
     return and_(mine, InboxMessage.order_id == order.id)
 
