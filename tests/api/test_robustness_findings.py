@@ -189,3 +189,18 @@ def test_allow_names_the_methods_of_the_resource_the_path_names(client: TestClie
 
     assert response.status_code == 405
     assert response.headers["allow"] == "GET"
+
+
+def test_an_unexpected_error_is_a_problem_json_500_without_a_stack(db, settings) -> None:
+    app = create_app(db, settings)
+
+    @app.get("/api/v1/boom", include_in_schema=False)
+    def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        response = c.get("/api/v1/boom")
+
+    assert response.status_code == 500
+    assert response.headers["content-type"] == PROBLEM
+    assert "secret internals" not in response.text

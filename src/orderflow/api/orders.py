@@ -64,10 +64,11 @@ def create_order(
                                idempotency.fingerprint("POST", request.url.path, raw))
     if replay is not None:
         if replay.status >= 400:  # a refusal replays as the problem it was
-            body = replay.body
-            return problem(replay.status, str(body.get("code", "error")),
-                           str(body.get("title", "Request failed")), str(body.get("detail", "")),
-                           [FieldProblem(**e) for e in body.get("errors", [])],
+            stored = replay.body
+            return problem(replay.status, str(stored.get("code", "error")),
+                           str(stored.get("title", "Request failed")),
+                           str(stored.get("detail", "")),
+                           [FieldProblem(**e) for e in stored.get("errors", [])],
                            headers={"Idempotent-Replayed": "true"})
         return JSONResponse(replay.body, status_code=replay.status,
                             headers={"Idempotent-Replayed": "true"})

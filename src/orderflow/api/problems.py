@@ -118,6 +118,12 @@ def install(app: FastAPI) -> None:
         return problem(422, "validation.out_of_range", "The request has invalid fields",
                        "a value is out of the range the database can store")
 
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, _exc: Exception) -> JSONResponse:
+        # Starlette still logs the exception; the client gets a problem, not a stack.
+        return problem(500, "internal_error", "Internal Server Error",
+                       "the server failed; the error is logged")
+
     @app.exception_handler(OverflowError)
     async def _overflow(_request: Request, _exc: OverflowError) -> JSONResponse:
         return problem(422, "validation.out_of_range", "The request has invalid fields",
