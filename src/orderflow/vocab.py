@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, StrictBool
+from pydantic import AwareDatetime, BeforeValidator, Field, StrictBool
 
 from orderflow.money import DECIMAL_PATTERN
 
@@ -54,7 +53,7 @@ MoneyText = Annotated[str, Field(
 # field named, as the documented schema says (pydantic would quietly take them).
 Flag = StrictBool
 
-_NUMERIC = re.compile(r"^\s*[-+]?[0-9.eE+-]+\s*$")
+_NUMERIC = re.compile(r"^\s*[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?\s*$")
 
 
 def _instant(value: Any) -> Any:
@@ -64,5 +63,6 @@ def _instant(value: Any) -> Any:
     return value
 
 
-# A date-time in a request: ISO 8601 text only, never a bare number of seconds.
-Instant = Annotated[datetime, BeforeValidator(_instant)]
+# A date-time in a request: ISO 8601 text with its offset (a naive one would be read in
+# no particular zone), never a bare number of seconds.
+Instant = Annotated[AwareDatetime, BeforeValidator(_instant)]

@@ -204,3 +204,19 @@ def test_an_unexpected_error_is_a_problem_json_500_without_a_stack(db, settings)
     assert response.status_code == 500
     assert response.headers["content-type"] == PROBLEM
     assert "secret internals" not in response.text
+
+
+def test_a_number_is_not_a_date_time_nor_a_yes_no(client: TestClient) -> None:
+    as_seconds = client.get("/api/v1/orders?placed_to=0.5")
+    naive = client.get("/api/v1/orders?placed_from=2026-12-01")
+    aware = client.get("/api/v1/orders", params={"placed_from": "2026-12-01T00:00:00+08:00"})
+    as_zero = client.post("/api/v1/review/bulk-approve",
+                          json={"numbers": ["1"], "include_blocked": 0})
+
+    assert as_seconds.status_code == 422
+    assert _fields(as_seconds) == ["placed_to"]
+    assert naive.status_code == 422
+    assert _fields(naive) == ["placed_from"]
+    assert aware.status_code == 200
+    assert as_zero.status_code == 422
+    assert _fields(as_zero) == ["include_blocked"]
