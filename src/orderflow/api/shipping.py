@@ -167,7 +167,7 @@ _LABEL_HEADERS = {
 def print_labels(body: PrintIn, token: Writer, db: DbDep) -> Response:
     """One PDF (or ZPL) of the orders' labels in the given order, or a wave's in pick order.
     Headers: `X-Batch-Id`, `X-Labels`, `X-Skipped` (order numbers that could not print)."""
-    numbers = body.orders or printing.orders_of_wave(db, body.wave_id or 0)
+    numbers = list(dict.fromkeys(body.orders)) or printing.orders_of_wave(db, body.wave_id or 0)
     job = PrintJob(numbers, format=body.format, size=body.size, privacy=body.privacy,
                    language=body.language, copies=body.copies)
     result = printing.print_labels(db, job, actor=actor_of(token))

@@ -148,7 +148,8 @@ class PrintIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    orders: Annotated[list[Annotated[str, Field(max_length=20)]], Field(max_length=2000)] = []
+    orders: Annotated[list[Annotated[str, Field(min_length=1, max_length=20)]],
+                      Field(max_length=2000)] = []
     wave_id: int | None = None
     format: Literal["pdf", "zpl"] = "pdf"
     size: Literal["100x150", "76x130"] = "100x150"
