@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from orderflow.vocab import Flag
 
@@ -85,13 +86,27 @@ class ServiceIn(BaseModel):
     active: Flag = True
 
 
+def _parsable_url(value: str) -> str:
+    """The URL must parse and name a host ('http://[' matches the pattern but is no URL)."""
+    if not value:
+        return value
+    try:
+        host = urlsplit(value).hostname
+    except ValueError as exc:
+        raise ValueError("not a valid URL") from exc
+    if not host:
+        raise ValueError("the URL names no host")
+    return value
+
+
 class CarrierIn(BaseModel):
     """How waybills are obtained (built-in simulation, a carrier API, or typed by staff)."""
 
     model_config = ConfigDict(extra="forbid")
 
     adapter: Literal["simulated", "http", "manual"]
-    endpoint_url: Annotated[str, Field(max_length=300, pattern=r"^(https?://\S+)?$")] = ""
+    endpoint_url: Annotated[str, Field(max_length=300, pattern=r"^(https?://\S+)?$"),
+                            AfterValidator(_parsable_url)] = ""
     active: Flag = True
     cod_supported: Flag = False
 
