@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from orderflow import __version__, web
-from orderflow.api import carrier_hooks, limits, problems
+from orderflow.api import carrier_hooks, contract, limits, problems
 from orderflow.api import catalog as catalog_api
 from orderflow.api import changes as changes_api
 from orderflow.api import channels as channels_api
@@ -40,6 +40,7 @@ def create_app(db: Db | None = None, settings: Settings | None = None) -> FastAP
     app.state.db = db or get_db()
     app.state.settings = settings
     problems.install(app)
+    contract.install(app)
     app.include_router(orders_api.router)
     app.include_router(catalog_api.router)
     app.include_router(warehouses_api.router)

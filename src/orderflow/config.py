@@ -73,6 +73,8 @@ class Settings:
     # Tests and benchmarks only: the instant the application's clock starts at in a server
     # or worker process (ORDERFLOW_CLOCK_AT, honoured only with ORDERFLOW_TEST_MODE=1).
     clock_at: str | None = None
+    # How long the signed link in a customer's notices proves their order (days).
+    customer_link_days: int = 90
 
     @property
     def zone(self) -> ZoneInfo:
@@ -122,6 +124,7 @@ def load_settings() -> Settings:
         exception_due_hours=_env("EXCEPTION_DUE_HOURS", "24;lost=48;returned=72"),
         auto_complete_days=int(_env("AUTO_COMPLETE_DAYS", "7")),
         clock_at=(_env("CLOCK_AT", "") or None) if test_mode else None,
+        customer_link_days=int(_env("CUSTOMER_LINK_DAYS", "90")),
     )
 
 

@@ -88,6 +88,7 @@ def check_ledger(db: Db, r: Report, repair: bool) -> None:
     with db.read() as s:
         drifts = ledger.check_stock(s)
         line_drifts = ledger.check_lines(s)
+        status_drifts = ledger.check_statuses(s)
     for d in drifts:
         r.bad(
             d.explain(),
@@ -95,8 +96,11 @@ def check_ledger(db: Db, r: Report, repair: bool) -> None:
         )
     for ld in line_drifts:
         r.bad(ld.explain(), "inspect the order; line quantities are not repaired automatically")
-    if not drifts and not line_drifts:
-        r.good("stock ledger: stock figures agree with live reservations and order lines")
+    for sd in status_drifts:
+        r.bad(sd.explain(), "inspect the order; its status is not repaired automatically")
+    if not drifts and not line_drifts and not status_drifts:
+        r.good("stock ledger: stock figures agree with live reservations and order lines, "
+               "and order statuses with their lines")
     if drifts and repair:
         with db.transaction() as s:
             changed = ledger.repair_stock(s)

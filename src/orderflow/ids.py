@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from typing import Annotated
+
+from annotated_types import Ge, Le
 
 
 def luhn_digit(payload: str) -> int:
@@ -47,3 +50,9 @@ def message_id() -> str:
 
 def token_secret(nbytes: int = 24) -> str:
     return secrets.token_urlsafe(nbytes)
+
+
+# A database id as a path or query parameter: bounded to what a BIGINT holds, so an id
+# past 2**63-1 is a 422 naming the parameter (and a missing one a 404), never a 500.
+MAX_ID = 2**63 - 1
+DbId = Annotated[int, Ge(1), Le(MAX_ID)]

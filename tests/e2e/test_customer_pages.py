@@ -1,6 +1,7 @@
 """The customer pages in Chromium on a phone-sized screen (375×812): look an order up
-by number and phone tail, see the step bar and the tracking number, copy it, read the
-inbox, change preferences, switch language; screenshots of each page in both languages."""
+by number and phone tail, see the step bar and the tracking number, copy it; through a
+notice's link read the inbox, change preferences, switch language; screenshots of each
+page in both languages."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 from orderflow.config import Settings
 from orderflow.db import Db
 from orderflow.notify import fanout
+from orderflow.notify.context import order_link
 from tests.builders.orders import make_catalog, make_order
 from tests.e2e.conftest import SCREENSHOTS
 
@@ -47,7 +49,7 @@ def shot(page: Page, name: str, language: str) -> None:
 
 
 def test_a_customer_looks_up_tracks_reads_and_sets_preferences(
-        phone: Page, base_url: str, number: str) -> None:
+        phone: Page, base_url: str, number: str, settings: Settings) -> None:
     page = phone
     pages: dict[str, str] = {}
     page.goto(base_url + "/track")
@@ -67,6 +69,10 @@ def test_a_customer_looks_up_tracks_reads_and_sets_preferences(
     expect(copy).to_have_text("已复制")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     expect(copy).to_have_text("复制", timeout=5000)
+    # The number and phone tail open this order read-only: no messages, no settings
+    # (issue 18, finding 3); the link in a notice opens those.
+    expect(page.get_by_role("link", name=re.compile("消息"))).to_have_count(0)
+    page.goto(base_url + order_link(settings, number).removeprefix(settings.base_url))
     pages["tracking"] = page.url
     shot(page, "tracking", "zh-CN")
 

@@ -37,7 +37,6 @@ ALLOWED = {
     ("on_hold", "packed"),
     ("on_hold", "cancelled"),
     ("allocated", "picking"),
-    ("allocated", "approved"),
     ("allocated", "on_hold"),
     ("allocated", "cancelled"),
     ("picking", "packed"),

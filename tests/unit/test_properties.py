@@ -124,7 +124,8 @@ def test_the_default_promise_ships_today_before_the_cut_off_and_next_working_day
 CURRENCIES = ["CNY", "USD", "JPY", "KWD", "EUR", "HKD"]
 
 
-@given(minor=st.integers(-(10**15), 10**15), currency=st.sampled_from(CURRENCIES))
+# At most 15 whole digits on the wire (money.py), so below 10**15 in any currency.
+@given(minor=st.integers(-(10**15 - 1), 10**15 - 1), currency=st.sampled_from(CURRENCIES))
 def test_minor_units_round_trip_through_the_wire_format(minor: int, currency: str) -> None:
     text = money.to_str(minor, currency)
 

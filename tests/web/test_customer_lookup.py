@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from orderflow.config import Settings
+from orderflow.customers.links import Scope
 from orderflow.customers.lookups import LookupLimit
 from orderflow.db import Db
 from orderflow.web import customer, customer_security
@@ -56,16 +57,19 @@ def test_the_look_up_form_needs_no_login_and_sets_its_cookie(client: TestClient)
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
 
 
-def test_number_and_phone_tail_redirect_to_the_signed_link(
+def test_number_and_phone_tail_redirect_to_a_read_only_signed_link(
         client: TestClient, number: str, settings: Settings) -> None:
     response = look_up(client, number, "8000")
 
     assert response.status_code == 303  # type: ignore[attr-defined]
     location = response.headers["location"]  # type: ignore[attr-defined]
-    assert location == f"/track/{number}?t={customer_security.link_token(settings, number)}"
+    path, token = location.split("?t=")
+    assert path == f"/track/{number}"
+    assert customer_security.link_proof(settings, number, token).scope is Scope.VIEW
     page = client.get(location)
     assert page.status_code == 200
     assert f'data-testid="order-number">{number}<' in page.text
+    assert "/inbox" not in page.text and "/preferences" not in page.text
 
 
 def test_spaces_and_full_width_digits_are_accepted(client: TestClient, number: str) -> None:
@@ -92,7 +96,7 @@ def test_a_wrong_number_and_a_wrong_phone_get_byte_identical_answers(
     headers = [dict(r.headers) for r in (wrong_phone, wrong_number)]  # type: ignore[attr-defined]
     assert headers[0] == headers[1]
     with db.read() as s:  # the same database work: both tries were counted
-        assert s.scalar(select(func.count()).select_from(LookupLimit)) == 4  # 1 client + 3 numbers
+        assert s.scalar(select(func.count()).select_from(LookupLimit)) == 5  # client, net, 3 orders
 
 
 def test_invalid_input_names_the_field_and_costs_no_try(client: TestClient, db: Db) -> None:

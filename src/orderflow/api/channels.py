@@ -21,6 +21,7 @@ from orderflow.channels.schemas import (
     ShopOut,
     ShopUpdate,
 )
+from orderflow.ids import DbId
 
 MAX_BODY = 2 * 1024 * 1024  # Shopify caps orders near 1 MB; refuse anything far bigger
 
@@ -66,7 +67,7 @@ def update_shop(code: str, body: ShopUpdate, token: Writer, db: DbDep) -> ShopOu
 @router.get("/deliveries", response_model=DeliveryPage)
 def list_deliveries(_token: Reader, db: DbDep,
                     shop: Annotated[str | None, Query(max_length=32)] = None,
-                    state: DeliveryState | None = None, cursor: int | None = None,
+                    state: DeliveryState | None = None, cursor: DbId | None = None,
                     limit: Annotated[int, Query(ge=1, le=200)] = 50) -> DeliveryPage:
     """The inbox, newest first; pass `next_cursor` back as `cursor`."""
     with db.read() as s:
@@ -74,12 +75,12 @@ def list_deliveries(_token: Reader, db: DbDep,
 
 
 @router.get("/deliveries/{delivery_id}", response_model=DeliveryOut)
-def get_delivery(delivery_id: int, _token: Reader, db: DbDep) -> DeliveryOut:
+def get_delivery(delivery_id: DbId, _token: Reader, db: DbDep) -> DeliveryOut:
     with db.read() as s:
         return channels.get_delivery(s, delivery_id)[0]
 
 
 @router.post("/deliveries/{delivery_id}/retry", response_model=Receipt)
-def retry(delivery_id: int, token: Writer, db: DbDep, settings: SettingsDep) -> Receipt:
+def retry(delivery_id: DbId, token: Writer, db: DbDep, settings: SettingsDep) -> Receipt:
     """Process a failed delivery again (after adding the SKU or the stock it lacked)."""
     return channels.retry_delivery(db, delivery_id, actor=actor_of(token), settings=settings)

@@ -8,7 +8,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from orderflow.auth import permissions
 from orderflow.auth import service as auth
+from orderflow.auth.permissions import Permission
 from orderflow.auth.service import TokenIdentity
 from orderflow.config import Settings
 from orderflow.db import Db
@@ -33,6 +35,10 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def require(scope: str) -> Callable[..., TokenIdentity]:
+    """The route needs this permission (orderflow.auth.permissions): the token's scopes
+    grant it and, for a token made for a staff user, that user's role allows it."""
+    permission = Permission(scope)
+
     def dependency(
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -42,7 +48,10 @@ def require(scope: str) -> Callable[..., TokenIdentity]:
                 "send an API token as 'Authorization: Bearer <token>'", code="auth.missing_token"
             )
         identity = auth.verify_token(get_db(request), credentials.credentials)
-        if scope not in identity.scopes:
+        if not permissions.token_allows(identity.scopes, permission, identity.role):
+            if permission.value in identity.scopes:
+                raise Forbidden(f"the token's user ({identity.role}) may not use '{scope}'",
+                                code="auth.role_forbids")
             raise Forbidden(f"this token lacks the '{scope}' scope", code="auth.missing_scope")
         request.state.token = identity
         return identity

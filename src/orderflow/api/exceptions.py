@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
 from orderflow import clock, money
 from orderflow.api.deps import DbDep, SettingsDep, actor_of, require
 from orderflow.auth.service import TokenIdentity
+from orderflow.ids import DbId
 from orderflow.logistics import queries
 from orderflow.logistics import service as logistics
+from orderflow.logistics.models import CaseKind
 from orderflow.logistics.queries import CaseRow
 from orderflow.logistics.schemas import (
     ActionIn,
@@ -43,7 +45,7 @@ def case_out(row: CaseRow) -> CaseOut:
                    refund=money.to_str(row.refund_minor, row.currency))
 
 
-def _detail(db: DbDep, case_id: int) -> CaseDetailOut:
+def _detail(db: DbDep, case_id: DbId) -> CaseDetailOut:
     with db.read() as s:
         found = queries.get_case(s, case_id)
     return CaseDetailOut(**case_out(found.case).model_dump(), history=[
@@ -52,12 +54,14 @@ def _detail(db: DbDep, case_id: int) -> CaseDetailOut:
 
 
 @router.get("/exceptions", response_model=list[CaseOut])
-def list_exceptions(_t: Reader, db: DbDep, state: Text = "open", kind: Text = "",
+def list_exceptions(_t: Reader, db: DbDep,
+                    state: Literal["open", "resolved", "closed", "all"] = "open",
+                    kind: CaseKind | None = None,
                     carrier: Text = "", owner: Text = "", overdue: bool = False,
                     q: Text = "", limit: Annotated[int, Query(ge=1, le=500)] = 100,
                     ) -> list[CaseOut]:
     """The queue: open cases by due time. `owner=none` lists the unassigned ones."""
-    f = queries.case_filter(state, kind, carrier, owner, overdue, q)
+    f = queries.case_filter(state, kind.value if kind else "", carrier, owner, overdue, q)
     with db.read() as s:
         return [case_out(r) for r in queries.list_cases(s, f, limit=limit)]
 
@@ -73,18 +77,18 @@ def open_exception(body: CaseIn, token: Writer, db: DbDep,
 
 
 @router.get("/exceptions/{case_id}", response_model=CaseDetailOut)
-def get_exception(case_id: int, _t: Reader, db: DbDep) -> CaseDetailOut:
+def get_exception(case_id: DbId, _t: Reader, db: DbDep) -> CaseDetailOut:
     return _detail(db, case_id)
 
 
 @router.post("/exceptions/{case_id}/assign", response_model=CaseDetailOut)
-def assign_exception(case_id: int, body: AssignIn, token: Writer, db: DbDep) -> CaseDetailOut:
+def assign_exception(case_id: DbId, body: AssignIn, token: Writer, db: DbDep) -> CaseDetailOut:
     logistics.assign_case(db, case_id, body.owner, actor=actor_of(token))
     return _detail(db, case_id)
 
 
 @router.post("/exceptions/{case_id}/actions", response_model=CaseDetailOut)
-def act_on_exception(case_id: int, body: ActionIn, token: Writer, db: DbDep) -> CaseDetailOut:
+def act_on_exception(case_id: DbId, body: ActionIn, token: Writer, db: DbDep) -> CaseDetailOut:
     """contact_carrier and note need a `note`; refund an `amount`; reship with `carrier`
     and `tracking_number` ships the replacement (without them: a request to the warehouse)."""
     logistics.act_on_case(db, case_id, body.action, actor=actor_of(token), note=body.note,
@@ -94,7 +98,7 @@ def act_on_exception(case_id: int, body: ActionIn, token: Writer, db: DbDep) -> 
 
 
 @router.post("/exceptions/{case_id}/resolve", response_model=CaseDetailOut)
-def resolve_exception(case_id: int, body: ResolveIn, token: Writer,
+def resolve_exception(case_id: DbId, body: ResolveIn, token: Writer,
                       db: DbDep) -> CaseDetailOut:
     logistics.resolve_case(db, case_id, body.outcome, actor=actor_of(token),
                            resolution=body.resolution)
@@ -102,7 +106,7 @@ def resolve_exception(case_id: int, body: ResolveIn, token: Writer,
 
 
 @router.post("/exceptions/{case_id}/close", response_model=CaseDetailOut)
-def close_exception(case_id: int, body: CloseIn, token: Writer, db: DbDep) -> CaseDetailOut:
+def close_exception(case_id: DbId, body: CloseIn, token: Writer, db: DbDep) -> CaseDetailOut:
     logistics.close_case(db, case_id, actor=actor_of(token), note=body.note)
     return _detail(db, case_id)
 

@@ -12,6 +12,7 @@ from orderflow.auth.service import TokenIdentity
 from orderflow.fulfilment import allocation, handover, packing, stock, waves
 from orderflow.fulfilment import service as fulfilment
 from orderflow.fulfilment.desk import CarrierDesk
+from orderflow.fulfilment.models import WaveState
 from orderflow.fulfilment.schemas import (
     AlertOut,
     AllocationOut,
@@ -30,6 +31,7 @@ from orderflow.fulfilment.schemas import (
     WavePlanIn,
     WaveShippingOut,
 )
+from orderflow.ids import DbId
 from orderflow.shipping.desk import ShippingDesk
 
 router = APIRouter(prefix="/api/v1", tags=["fulfilment"])
@@ -66,7 +68,7 @@ def allocate(number: str, token: Writer, db: DbDep) -> AllocationOut:
 
 @router.get("/waves", response_model=list[WaveOut])
 def list_waves(_t: Reader, db: DbDep,
-               state: Annotated[str | None, Query(max_length=16)] = None) -> list[WaveOut]:
+               state: WaveState | None = None) -> list[WaveOut]:
     return [WaveOut.model_validate(w) for w in waves.list_waves(db, state=state)]
 
 
@@ -81,7 +83,7 @@ def plan_waves(body: WavePlanIn, token: Writer, db: DbDep, settings: SettingsDep
 
 
 @router.get("/waves/{wave_id}", response_model=PickListOut)
-def get_wave(wave_id: int, _t: Reader, db: DbDep) -> PickListOut:
+def get_wave(wave_id: DbId, _t: Reader, db: DbDep) -> PickListOut:
     """The wave with its pick list (rows in bin order, total per SKU) and its orders in
     pick order."""
     found = waves.pick_list(db, wave_id)
@@ -94,7 +96,7 @@ def get_wave(wave_id: int, _t: Reader, db: DbDep) -> PickListOut:
 
 @router.get("/waves/{wave_id}/pick-list.pdf", response_class=Response,
             responses={200: {"content": {"application/pdf": {}}}})
-def pick_list_pdf(wave_id: int, _t: Reader, db: DbDep, settings: SettingsDep,
+def pick_list_pdf(wave_id: DbId, _t: Reader, db: DbDep, settings: SettingsDep,
                   language: Annotated[str, Query(pattern="^(zh-CN|en)$")] = "zh-CN") -> Response:
     pdf = waves.pick_list_pdf(db, wave_id, language=language, zone=settings.zone)
     return Response(pdf, media_type="application/pdf",
@@ -102,19 +104,19 @@ def pick_list_pdf(wave_id: int, _t: Reader, db: DbDep, settings: SettingsDep,
 
 
 @router.post("/waves/{wave_id}/release", response_model=WaveOut)
-def release_wave(wave_id: int, token: Writer, db: DbDep) -> WaveOut:
+def release_wave(wave_id: DbId, token: Writer, db: DbDep) -> WaveOut:
     return WaveOut.model_validate(waves.release_wave(db, wave_id, actor=actor_of(token)))
 
 
 @router.post("/waves/{wave_id}/cancel", response_model=WaveOut)
-def cancel_wave(wave_id: int, token: Writer, db: DbDep, body: ReasonIn | None = None) -> WaveOut:
+def cancel_wave(wave_id: DbId, token: Writer, db: DbDep, body: ReasonIn | None = None) -> WaveOut:
     reason = (body.reason if body else None) or "wave cancelled"
     return WaveOut.model_validate(waves.cancel_wave(db, wave_id, actor=actor_of(token),
                                                     reason=reason))
 
 
 @router.post("/waves/{wave_id}/rerun", status_code=201, response_model=WaveOut)
-def rerun_wave(wave_id: int, token: Writer, db: DbDep, settings: SettingsDep,
+def rerun_wave(wave_id: DbId, token: Writer, db: DbDep, settings: SettingsDep,
                desk: Desk) -> WaveOut:
     """Cancel the wave and plan its still-pickable orders into a new one."""
     return WaveOut.model_validate(waves.rerun_wave(db, wave_id, actor=actor_of(token),
@@ -122,7 +124,7 @@ def rerun_wave(wave_id: int, token: Writer, db: DbDep, settings: SettingsDep,
 
 
 @router.post("/waves/{wave_id}/ship", response_model=WaveShippingOut)
-def ship_wave(wave_id: int, token: Writer, db: DbDep, desk: Desk) -> WaveShippingOut:
+def ship_wave(wave_id: DbId, token: Writer, db: DbDep, desk: Desk) -> WaveShippingOut:
     """Bulk "mark shipped": every packed parcel of the wave with its issued waybills."""
     report = handover.ship_wave(db, wave_id, desk=desk, actor=actor_of(token))
     return WaveShippingOut(wave=report.wave,
@@ -141,7 +143,7 @@ def pack(body: PackIn, token: Writer, db: DbDep) -> PackOut:
 
 
 @router.post("/packs/{pack_id}/reopen", response_model=PackOut)
-def reopen_pack(pack_id: int, body: RequiredReasonIn, token: Writer, db: DbDep) -> PackOut:
+def reopen_pack(pack_id: DbId, body: RequiredReasonIn, token: Writer, db: DbDep) -> PackOut:
     """Open a closed parcel that has not left again; its scans start over."""
     return PackOut.model_validate(packing.reopen_pack(db, pack_id, actor=actor_of(token),
                                                       reason=body.reason))

@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from orderflow.api.deps import DbDep, SettingsDep, actor_of, require
 from orderflow.auth.service import TokenIdentity
 from orderflow.errors import NotFound
+from orderflow.ids import DbId
 from orderflow.notify import milestones, outage_fallback, outages, prefs, preview, watchdogs
 from orderflow.notify import service as notify
 from orderflow.notify.default_templates import Parts
@@ -27,6 +28,7 @@ from orderflow.notify.schemas import (
     TemplateIn,
     TemplateOut,
 )
+from orderflow.vocab import Flag, Instant
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
 Reader = Annotated[TokenIdentity, Depends(require("notify:read"))]
@@ -55,7 +57,7 @@ def add_webhook(body: EndpointIn, _t: Writer, db: DbDep, settings: SettingsDep) 
 
 
 @router.post("/webhooks/{endpoint_id}/rotate", response_model=EndpointOut)
-def rotate_webhook_secret(endpoint_id: int, _t: Writer, db: DbDep) -> EndpointOut:
+def rotate_webhook_secret(endpoint_id: DbId, _t: Writer, db: DbDep) -> EndpointOut:
     """A new secret; old and new both sign until `/retire-old-secret`."""
     secret = notify.rotate_secret(db, endpoint_id)
     (endpoint,) = [e for e in notify.list_endpoints(db) if e.id == endpoint_id]
@@ -63,22 +65,22 @@ def rotate_webhook_secret(endpoint_id: int, _t: Writer, db: DbDep) -> EndpointOu
 
 
 @router.post("/webhooks/{endpoint_id}/retire-old-secret", status_code=204)
-def retire_webhook_secret(endpoint_id: int, _t: Writer, db: DbDep) -> None:
+def retire_webhook_secret(endpoint_id: DbId, _t: Writer, db: DbDep) -> None:
     notify.retire_old_secrets(db, endpoint_id)
 
 
 class EnableIn(BaseModel):
-    enabled: bool
+    enabled: Flag
 
 
 @router.post("/webhooks/{endpoint_id}/enabled", status_code=204)
-def enable_webhook(endpoint_id: int, body: EnableIn, _t: Writer, db: DbDep) -> None:
+def enable_webhook(endpoint_id: DbId, body: EnableIn, _t: Writer, db: DbDep) -> None:
     notify.enable_endpoint(db, endpoint_id, body.enabled)
 
 
 class ReplayIn(BaseModel):
-    since: datetime
-    until: datetime
+    since: Instant
+    until: Instant
 
 
 class ReplayOut(BaseModel):
@@ -86,7 +88,7 @@ class ReplayOut(BaseModel):
 
 
 @router.post("/webhooks/{endpoint_id}/replay", response_model=ReplayOut)
-def replay_webhooks(endpoint_id: int, body: ReplayIn, token: Writer, db: DbDep) -> ReplayOut:
+def replay_webhooks(endpoint_id: DbId, body: ReplayIn, token: Writer, db: DbDep) -> ReplayOut:
     """Deliver again every event sent to this endpoint in [since, until), same webhook-ids."""
     count = notify.replay(db, endpoint_id=endpoint_id, since=body.since, until=body.until,
                           actor=actor_of(token))
@@ -99,11 +101,11 @@ def list_notices(_t: Reader, db: DbDep, state: NoticeState | None = None) -> lis
 
 
 class ResendOut(BaseModel):
-    notice_id: int
+    notice_id: DbId
 
 
 @router.post("/notices/{notice_id}/resend", status_code=201, response_model=ResendOut)
-def resend_notice(notice_id: int, token: Writer, db: DbDep) -> ResendOut:
+def resend_notice(notice_id: DbId, token: Writer, db: DbDep) -> ResendOut:
     return ResendOut(notice_id=notify.resend(db, notice_id, actor=actor_of(token)))
 
 
@@ -155,7 +157,8 @@ def list_alerts(_t: Reader, db: DbDep) -> list[AlertOut]:
 
 
 @router.get("/notices/coverage", response_model=CoverageOut)
-def coverage(_t: Reader, db: DbDep, within_minutes: int = 15) -> CoverageOut:
+def coverage(_t: Reader, db: DbDep,
+             within_minutes: Annotated[int, Query(ge=1, le=10080)] = 15) -> CoverageOut:
     c = watchdogs.coverage(db, within_minutes=within_minutes)
     return CoverageOut(shipped=c.shipped, shipped_told_in_time=c.shipped_told_in_time,
                        shipping_share=c.shipping_share, paid=c.paid,

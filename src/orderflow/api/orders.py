@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
@@ -14,22 +13,24 @@ from orderflow.api import problems
 from orderflow.api.deps import DbDep, SettingsDep, actor_of, require
 from orderflow.auth.service import TokenIdentity
 from orderflow.errors import OrderFlowError
+from orderflow.ids import DbId
 from orderflow.intake import idempotency
 from orderflow.intake import service as intake
+from orderflow.orders import identity
 from orderflow.orders import service as orders
 from orderflow.orders.schemas import OrderIn, OrderOut, OrderPage, PaymentIn, PaymentOut
 from orderflow.orders.status import Status
 from orderflow.payments import service as payments
 from orderflow.reports import orders as views
+from orderflow.review.classify import CustomerType, PaymentStatus, Urgency
 from orderflow.review.queries import ClassFilter
+from orderflow.vocab import Instant
 
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
 
 Reader = Annotated[TokenIdentity, Depends(require("orders:read"))]
 Writer = Annotated[TokenIdentity, Depends(require("orders:write"))]
 Payer = Annotated[TokenIdentity, Depends(require("payments:write"))]
-# Review classes: urgency expedited|standard|deferred, customer_type new|returning|vip,
-# payment_status unpaid|partial|paid|cod|refund_due, category as stored.
 ClassQuery = Annotated[str | None, Query(max_length=80)]
 
 
@@ -107,17 +108,17 @@ def list_orders(
     _token: Reader, db: DbDep,
     status: Status | None = None,
     channel: Annotated[str | None, Query(max_length=32)] = None,
-    placed_from: datetime | None = None,
-    placed_to: datetime | None = None,
+    placed_from: Instant | None = None,
+    placed_to: Instant | None = None,
     q: Annotated[str | None, Query(
         max_length=100, description="Order number, name, phone, email or tracking number",
     )] = None,
     cursor: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    urgency: ClassQuery = None,
-    customer_type: ClassQuery = None,
+    urgency: Urgency | None = None,
+    customer_type: CustomerType | None = None,
     category: ClassQuery = None,
-    payment_status: ClassQuery = None,
+    payment_status: PaymentStatus | None = None,
 ) -> OrderPage:
     """Newest first, keyset-paginated: pass `next_cursor` back as `cursor`. The review
     classification filters match orders that have been reviewed."""
@@ -166,4 +167,20 @@ def release(number: str, token: Writer, db: DbDep,
 @router.post("/{number}/cancel", response_model=OrderOut)
 def cancel(number: str, body: ReasonIn, token: Writer, db: DbDep) -> OrderOut:
     orders.cancel_order(db, number, actor=actor_of(token), reason=body.reason)
+    return _view(db, number)
+
+
+class CustomerLinkIn(BaseModel):
+    customer_id: DbId
+    reason: Annotated[str, Field(min_length=1, max_length=500,
+                                 description="How staff verified it is the same person")]
+
+
+@router.post("/{number}/customer", response_model=OrderOut)
+def link_customer(number: str, body: CustomerLinkIn, token: Writer, db: DbDep) -> OrderOut:
+    """Link the order to an existing customer record (staff verified it is the same
+    person). Intake never does this on a phone alone; the order's link then shows that
+    customer's messages."""
+    identity.link_customer(db, number, body.customer_id, actor=actor_of(token),
+                           reason=body.reason)
     return _view(db, number)

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from orderflow.errors import FieldProblem, OrderFlowError
@@ -83,6 +83,32 @@ def storage_problem(exc: DBAPIError) -> tuple[str, str, str] | None:
     return None
 
 
+def _leaf_routes(routes: list[Any]) -> list[Any]:
+    """Every route with methods, through included routers (FastAPI nests them)."""
+    leaves = []
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            leaves.extend(_leaf_routes(list(inner.routes)))
+        elif getattr(route, "methods", None) and getattr(route, "path_regex", None):
+            leaves.append(route)
+    return leaves
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route answers on this path (Starlette names only the first
+    route's when GET and POST of one path are two routes)."""
+    path = request.scope.get("path", "")
+    matching = [r for r in _leaf_routes(list(request.app.router.routes))
+                if r.path_regex.match(path)]
+    if not matching:
+        return ""
+    # The resource this path names: `/stock/alerts` is the alerts, not `/stock/{sku}`.
+    fewest = min(len(r.param_convertors) for r in matching)
+    methods = {m for r in matching if len(r.param_convertors) == fewest for m in r.methods}
+    return ", ".join(sorted(methods))
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DBAPIError)
     async def _storage(request: Request, exc: DBAPIError) -> Response:
@@ -107,6 +133,35 @@ def install(app: FastAPI) -> None:
         return problem(422, "validation.failed", "The request has invalid fields", detail, fields)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return problem(exc.status_code, code, str(exc.detail), str(exc.detail))
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {400: "body.unreadable", 404: "not_found",
+                405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        headers = dict(exc.headers) if exc.headers else {}
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
+        return problem(exc.status_code, code, str(exc.detail), str(exc.detail),
+                       headers=headers or None)
+
+    # Safety nets: a constraint the database keeps, or a number it cannot store, is the
+    # request's fault, never a 500. The use cases refuse these first with a named field;
+    # these only catch what slipped past them.
+    @app.exception_handler(IntegrityError)
+    async def _constraint(_request: Request, _exc: IntegrityError) -> JSONResponse:
+        return problem(409, "conflict.constraint", "Conflict",
+                       "the change would break a rule the database keeps; reload and retry")
+
+    @app.exception_handler(DataError)
+    async def _data(_request: Request, _exc: DataError) -> JSONResponse:
+        return problem(422, "validation.out_of_range", "The request has invalid fields",
+                       "a value is out of the range the database can store")
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, _exc: Exception) -> JSONResponse:
+        # Starlette still logs the exception; the client gets a problem, not a stack.
+        return problem(500, "internal_error", "Internal Server Error",
+                       "the server failed; the error is logged")
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(_request: Request, _exc: OverflowError) -> JSONResponse:
+        return problem(422, "validation.out_of_range", "The request has invalid fields",
+                       "a number is too large")

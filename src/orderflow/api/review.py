@@ -4,7 +4,7 @@ Thin routes over `orderflow.review.service`, the same use cases the console call
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 
@@ -14,6 +14,7 @@ from orderflow.reports import orders as views
 from orderflow.reports.stuck import why_stuck
 from orderflow.review import queries
 from orderflow.review import service as review
+from orderflow.review.classify import CustomerType, PaymentStatus, Urgency
 from orderflow.review.schemas import (
     BlockerOut,
     BulkApproveIn,
@@ -30,6 +31,8 @@ router = APIRouter(prefix="/api/v1/review", tags=["review"])
 
 Reader = Annotated[TokenIdentity, Depends(require("orders:read"))]
 Writer = Annotated[TokenIdentity, Depends(require("orders:write"))]
+# The merchant's review rules are settings, not orders: an orders:write token may not.
+Settler = Annotated[TokenIdentity, Depends(require("settings:write"))]
 Filter = Annotated[str | None, Query(max_length=80)]
 
 
@@ -39,8 +42,10 @@ def _review(db: DbDep, number: str) -> ReviewOut:
 
 
 @router.get("/queue", response_model=QueuePage)
-def review_queue(_token: Reader, db: DbDep, urgency: Filter = None, customer_type: Filter = None,
-                 category: Filter = None, payment_status: Filter = None, outcome: Filter = None,
+def review_queue(_token: Reader, db: DbDep, urgency: Urgency | None = None,
+                 customer_type: CustomerType | None = None, category: Filter = None,
+                 payment_status: PaymentStatus | None = None,
+                 outcome: Literal["pass", "warn", "block"] | None = None,
                  limit: Annotated[int, Query(ge=1, le=500)] = 100) -> QueuePage:
     """Orders waiting for review with every reason; expedited first, then by ship-by time."""
     f = queries.ClassFilter(urgency, customer_type, category, payment_status, outcome).check()
@@ -116,7 +121,7 @@ def get_settings(_token: Reader, db: DbDep) -> dict[str, Any]:
 
 
 @router.patch("/settings")
-def change_settings(token: Writer, db: DbDep,
+def change_settings(token: Settler, db: DbDep,
                     body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
     """Change some settings; unknown or invalid fields are refused, each named."""
     return review.update_config(db, body, actor=actor_of(token)).model_dump(mode="json")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote as percent_encode
 
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
@@ -12,6 +13,7 @@ from orderflow import money
 from orderflow.api.deps import DbDep, SettingsDep, actor_of, require
 from orderflow.auth.service import TokenIdentity
 from orderflow.errors import NotFound
+from orderflow.ids import DbId
 from orderflow.shipping import printing, service, setup, waybills
 from orderflow.shipping.printing import PrintJob
 from orderflow.shipping.schemas import (
@@ -29,6 +31,7 @@ from orderflow.shipping.schemas import (
     ZoneRateIn,
     ZoneRateOut,
 )
+from orderflow.vocab import MoneyText
 
 router = APIRouter(prefix="/api/v1", tags=["shipping"])
 
@@ -43,7 +46,7 @@ class QuoteOut(BaseModel):
     service: str
     zone: int
     price_minor: int
-    price: str
+    price: MoneyText
     currency: str
     transit_days: int
     cutoff: str
@@ -87,13 +90,13 @@ def update_carrier(code: str, body: CarrierIn, token: Writer, db: DbDep) -> Carr
 
 
 @router.put("/shipping/services/{service_id}", response_model=ServiceOut)
-def update_service(service_id: int, body: ServiceIn, token: Writer, db: DbDep) -> ServiceOut:
+def update_service(service_id: DbId, body: ServiceIn, token: Writer, db: DbDep) -> ServiceOut:
     """First weight, extra-weight unit (grams), daily cut-off (HH:MM, merchant time)."""
     return service.update_service(db, service_id, body, actor=actor_of(token))
 
 
 @router.put("/shipping/rates/{rate_id}", response_model=ZoneRateOut)
-def update_rate(rate_id: int, body: ZoneRateIn, token: Writer, db: DbDep) -> ZoneRateOut:
+def update_rate(rate_id: DbId, body: ZoneRateIn, token: Writer, db: DbDep) -> ZoneRateOut:
     """A zone's first-weight price, extra-weight price (per started unit) and transit days."""
     return service.update_zone_rate(db, rate_id, body, actor=actor_of(token))
 
@@ -157,24 +160,34 @@ def record_manual(number: str, body: ManualWaybillIn, token: Writer,
 
 
 @router.post("/waybills/{waybill_id}/void", response_model=list[WaybillOut])
-def void_waybill(waybill_id: int, body: VoidIn, token: Writer, db: DbDep) -> list[WaybillOut]:
+def void_waybill(waybill_id: DbId, body: VoidIn, token: Writer, db: DbDep) -> list[WaybillOut]:
     """Cancel with the carrier, mark void; `reissue` gets the parcel a new number."""
     return waybills.void(db, waybill_id, reason=body.reason, actor=actor_of(token),
                          reissue=body.reissue)
 
 
-@router.post("/shipping/labels", responses={200: {"content": {
-    "application/pdf": {}, "application/zpl": {}}}})
+_LABEL_HEADERS = {
+    "X-Batch-Id": {"schema": {"type": "string"}, "description": "The print batch"},
+    "X-Labels": {"schema": {"type": "string", "pattern": "^[0-9]+$"},
+                 "description": "How many labels the file holds"},
+    "X-Skipped": {"schema": {"type": "string"}, "description": (
+        "Comma-separated order numbers that could not print, each percent-encoded")},
+}
+
+
+@router.post("/shipping/labels", responses={200: {
+    "content": {"application/pdf": {}, "application/zpl": {}}, "headers": _LABEL_HEADERS}})
 def print_labels(body: PrintIn, token: Writer, db: DbDep, settings: SettingsDep) -> Response:
     """One PDF (or ZPL) of the orders' labels in the given order, or a wave's in pick order.
     Headers: `X-Batch-Id`, `X-Labels`, `X-Skipped` (order numbers that could not print)."""
-    numbers = body.orders or printing.orders_of_wave(db, body.wave_id or 0)
+    numbers = list(dict.fromkeys(body.orders)) or printing.orders_of_wave(db, body.wave_id or 0)
     job = PrintJob(numbers, format=body.format, size=body.size, privacy=body.privacy,
                    language=body.language, copies=body.copies)
     result = printing.print_labels(db, job, actor=actor_of(token), zone=settings.zone)
     return Response(result.content, media_type=result.media_type, headers={
         "X-Batch-Id": result.batch_id, "X-Labels": str(result.labels),
-        "X-Skipped": ",".join(n for n, _ in result.skipped),
+        # What the client sent, so percent-encoded: a header carries Latin-1 only.
+        "X-Skipped": ",".join(percent_encode(n, safe="") for n, _ in result.skipped),
         "Content-Disposition": f'attachment; filename="{result.filename}"'})
 
 

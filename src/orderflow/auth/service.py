@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from orderflow import clock
+from orderflow.auth import permissions
 from orderflow.auth.models import ApiToken, LoginAttempt, Role, StaffSession, StaffUser
 from orderflow.db import Db
 from orderflow.errors import (
@@ -31,14 +32,7 @@ from orderflow.errors import (
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 _DUMMY_HASH = _hasher.hash("timing-equaliser")
 
-SCOPES = frozenset({
-    "orders:read", "orders:write", "payments:write", "catalog:read", "catalog:write",
-    "stock:read", "stock:write", "notify:read", "notify:write",
-    "channels:read", "channels:write",
-    "exceptions:read", "exceptions:write",
-    "fulfilment:read", "fulfilment:write",
-    "shipping:read", "shipping:write",
-})
+SCOPES = permissions.SCOPES  # one table: orderflow.auth.permissions
 ALL_SCOPES = sorted(SCOPES)
 TOKEN_PREFIX = "oft_"
 
@@ -57,6 +51,7 @@ class TokenIdentity:
     id: int
     name: str
     scopes: frozenset[str]
+    role: Role | None = None  # the role of the staff user the token was made for, if any
 
 
 def _identity(user: StaffUser) -> StaffIdentity:
@@ -269,9 +264,11 @@ def verify_token(db: Db, token: str) -> TokenIdentity:
         return hit[1]
     with db.read() as s:
         row = s.scalars(select(ApiToken).where(ApiToken.token_hash == digest)).first()
+        role = s.scalar(select(StaffUser.role).where(StaffUser.id == row.user_id)
+                        ) if row and row.user_id is not None else None
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
         raise Unauthorized("unknown or revoked API token", code="auth.bad_token")
-    identity = TokenIdentity(row.id, row.name, frozenset(row.scopes))
+    identity = TokenIdentity(row.id, row.name, frozenset(row.scopes), role)
     with _verified_lock:
         if len(_verified) > 10_000:
             _verified.clear()

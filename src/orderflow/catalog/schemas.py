@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from orderflow.vocab import Amount
+from orderflow.vocab import Amount, MoneyText
 
 
 class SkuIn(BaseModel):
@@ -29,7 +29,7 @@ class SkuOut(BaseModel):
     category: str
     barcode: str | None
     weight_g: int
-    price: str
+    price: MoneyText
     currency: str
     active: bool
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from orderflow.channels.models import DeliveryState, Platform
 from orderflow.orders.schemas import Strict
+from orderflow.vocab import Flag
 
 ShopCode = Annotated[str, Field(min_length=2, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 
@@ -20,7 +21,7 @@ class ShopIn(Strict):
     secret: Annotated[str, Field(min_length=8, max_length=200)]
     shop_domain: Annotated[str, Field(max_length=200)] | None = None
     language: Literal["zh-CN", "en"] = "en"
-    active: bool = True
+    active: Flag = True
 
 
 class ShopUpdate(Strict):
@@ -28,7 +29,7 @@ class ShopUpdate(Strict):
     secret: Annotated[str, Field(min_length=8, max_length=200)] | None = None
     shop_domain: Annotated[str, Field(max_length=200)] | None = None
     language: Literal["zh-CN", "en"] | None = None
-    active: bool | None = None
+    active: Flag | None = None
 
 
 class ShopOut(BaseModel):

@@ -9,8 +9,10 @@ timeline lives above this layer).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from orderflow.customers.models import Customer
@@ -73,3 +75,37 @@ def change_preferences(s: Session, customer_id: int, prefs: Preferences) -> dict
     customer.language = prefs.language
     customer.opt_out_marketing = prefs.opt_out_marketing
     return changes
+
+
+# --- identity ---------------------------------------------------------------------------
+#
+# Two people are never one customer because they share a phone (family phones, typos,
+# masked numbers). An order keeps its own contact snapshot; the customer record is the
+# one with exactly that contact. What a customer page shows through an order's link is
+# bounded by that order's contact: the customer's other messages only when the order's
+# contact IS the customer's, and preference changes reach only that contact.
+
+
+def has_contact(customer: Customer, phone: str | None, email: str | None) -> bool:
+    """The customer's contact is exactly this one (a missing key missing on both)."""
+    return ((customer.phone or None) == (phone or None)
+            and (customer.email or None) == (email or None))
+
+
+def customer_for_contact(s: Session, *, phone: str | None, email: str | None,
+                         like: Customer, now: datetime) -> Customer:
+    """The customer with exactly this contact, else a new one that starts from `like`'s
+    name, language and preferences (the order's customer record it is split from)."""
+    found = s.scalars(select(Customer).where(
+        Customer.phone == phone if phone else Customer.phone.is_(None),
+        Customer.email == email if email else Customer.email.is_(None))
+        .order_by(Customer.id).limit(1)).first() if (phone or email) else None
+    if found is not None:
+        return found
+    customer = Customer(name=like.name, email=email, phone=phone, pii_masked=like.pii_masked,
+                        language=like.language, channel_prefs=list(like.channel_prefs or []),
+                        opt_out_marketing=like.opt_out_marketing, blocked=False,
+                        created_at=now)
+    s.add(customer)
+    s.flush()
+    return customer

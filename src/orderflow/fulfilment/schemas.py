@@ -137,4 +137,7 @@ class DamagedIn(In):
 
 
 class BinIn(In):
-    bin: Annotated[str, Field(min_length=1, max_length=32)]
+    # Checked as sent (not trimmed first), so the documented length and pattern hold.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    bin: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^\S(.*\S)?$")]

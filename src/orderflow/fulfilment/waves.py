@@ -224,7 +224,7 @@ def rerun_wave(db: Db, wave_id: int, *, actor: Actor, desk: CarrierDesk,
 # --- the read side --------------------------------------------------------------------
 
 
-def list_waves(db: Db, *, state: str | None = None, limit: int = 100) -> list[WaveView]:
+def list_waves(db: Db, *, state: WaveState | None = None, limit: int = 100) -> list[WaveView]:
     with db.read() as s:
         stmt = select(Wave).order_by(Wave.id.desc()).limit(limit)
         if state:

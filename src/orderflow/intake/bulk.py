@@ -219,23 +219,22 @@ def _next_ids(s: Session, table: Table, count: int) -> list[int]:
 
 
 def _customer_ids(s: Session, checked: list[Checked], now: datetime) -> list[int]:
-    """placement's rule for the whole chunk: the first customer (lowest id) with the
-    order's unmasked phone or email, else a new one, which later orders then find."""
+    """placement's rule for the whole chunk: the first customer (lowest id) with exactly
+    the order's contact (unmasked phone and email), else a new one, which later orders
+    with the same contact then find."""
     keys = [placement.customer_keys(c) for c in checked]
-    by_phone, by_email = _existing_customers(s, keys)
+    known = _existing_customers(s, keys)
     chosen: list[tuple[int, int]] = []  # (0, id) existing, (1, n) the n-th new one
     new_rows: list[dict[str, Any]] = []
-    for c, (phone, email) in zip(checked, keys, strict=True):
-        found = [k for k in (by_phone.get(phone or ""), by_email.get(email or "")) if k]
+    for c, key in zip(checked, keys, strict=True):
+        found = known.get(key) if any(key) else None
         if found:
-            chosen.append(min(found))
+            chosen.append(found)
             continue
         rank = (1, len(new_rows))
         new_rows.append(placement.customer_values(c, now))
-        if phone:
-            by_phone.setdefault(phone, rank)
-        if email:
-            by_email.setdefault(email, rank)
+        if any(key):
+            known.setdefault(key, rank)
         chosen.append(rank)
     new_ids = _next_ids(s, CUSTOMERS, len(new_rows))
     if new_rows:
@@ -244,24 +243,24 @@ def _customer_ids(s: Session, checked: list[Checked], now: datetime) -> list[int
     return [value if kind == 0 else new_ids[value] for kind, value in chosen]
 
 
-def _existing_customers(
-    s: Session, keys: list[tuple[str | None, str | None]]
-) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]]:
+Contact = tuple[str | None, str | None]
+
+
+def _existing_customers(s: Session, keys: list[Contact]) -> dict[Contact, tuple[int, int]]:
+    """(phone, email) -> (0, lowest customer id) for the contacts already known."""
     phones = {p for p, _ in keys if p}
     emails = {e for _, e in keys if e}
-    by_phone: dict[str, tuple[int, int]] = {}
-    by_email: dict[str, tuple[int, int]] = {}
+    known: dict[Contact, tuple[int, int]] = {}
     if not phones and not emails:
-        return by_phone, by_email
+        return known
     rows = s.execute(select(Customer.id, Customer.phone, Customer.email)
                      .where(or_(Customer.phone.in_(phones), Customer.email.in_(emails)))
                      .order_by(Customer.id.desc()))
+    wanted = set(keys)
     for cid, phone, email in rows:  # highest id first, so the lowest one stays
-        if phone in phones:
-            by_phone[phone] = (0, cid)
-        if email in emails:
-            by_email[email] = (0, cid)
-    return by_phone, by_email
+        if (phone, email) in wanted:
+            known[(phone, email)] = (0, cid)
+    return known
 
 
 # --- stock ----------------------------------------------------------------------

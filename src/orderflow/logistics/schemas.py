@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from orderflow.logistics.models import CaseKind
+from orderflow.vocab import MoneyText
 
 Note = Annotated[str, Field(max_length=500)]
 
@@ -28,7 +29,7 @@ class CaseOut(BaseModel):
     overdue: bool
     last_action: str | None
     last_action_at: datetime | None
-    refund: str
+    refund: MoneyText
     currency: str
     outcome: str | None
     resolution: str | None

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from itsdangerous import URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from orderflow import clock, money, shortlinks, texts
 from orderflow.catalog.models import Sku
 from orderflow.config import Settings
+from orderflow.customers import links
 from orderflow.customers.models import Customer
 from orderflow.fulfilment.models import Shipment
 from orderflow.notify.models import MerchantSetting
@@ -44,8 +44,9 @@ def carrier_name(code: str | None, language: str) -> str:
 
 
 def order_link(settings: Settings, number: str) -> str:
-    """A signed link to the customer's tracking page: proof enough to see this order."""
-    token = URLSafeSerializer(settings.secret_key, salt="order-link").dumps(number)
+    """A signed link to the customer's tracking page: proof enough to see this order
+    (and, as far as its contact allows, the customer's messages); it expires."""
+    token = links.sign(settings, number)
     return f"{settings.base_url}/track/{number}?t={token}"
 
 

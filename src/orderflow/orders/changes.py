@@ -230,6 +230,10 @@ def change_lines_step(s: Session, order: Order, cmd: LinesChangeIn, *, actor: Ac
     the difference owed either way. Returns the change of the total (minor units)."""
     refuse_unless(order, LINES_EDITABLE, "lines")
     lines = queries.lines_of(s, order.id)
+    if any(ln.allocated for ln in lines):  # whatever the status says, the warehouse has them
+        raise IllegalTransition(
+            f"order {order.number}: the warehouse already has its stock allocated; "
+            "its lines can no longer be changed", code="order.in_fulfilment")
     before = {ln.sku_code: ln.ordered - ln.cancelled for ln in lines}
     held = any(ln.reserved for ln in lines)
     inventory.release(s, order.id)

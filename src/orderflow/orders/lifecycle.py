@@ -30,7 +30,10 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     S.AWAITING_REVIEW: frozenset({S.APPROVED, S.ON_HOLD, S.CANCELLED}),
     S.APPROVED: frozenset({S.ALLOCATED, S.AWAITING_REVIEW, S.ON_HOLD, S.CANCELLED}),
     S.ON_HOLD: frozenset({S.PENDING_PAYMENT, *_HOLDABLE, S.CANCELLED}),
-    S.ALLOCATED: frozenset({S.PICKING, S.APPROVED, S.ON_HOLD, S.CANCELLED}),
+    # No way back from ALLOCATED to APPROVED: the lines hold allocated units, and an
+    # edge here let "approve" move an allocated order back while its stock stayed
+    # allocated (nothing un-allocates; cancel releases). Every route goes through check().
+    S.ALLOCATED: frozenset({S.PICKING, S.ON_HOLD, S.CANCELLED}),
     S.PICKING: frozenset({S.PACKED, S.ALLOCATED, S.ON_HOLD, S.CANCELLED}),
     S.PACKED: frozenset({S.SHIPPED, S.PICKING, S.ON_HOLD, S.CANCELLED}),
     S.SHIPPED: frozenset({S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERED, S.EXCEPTION}),

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, or_, select
+from sqlalchemy import Select, Table, bindparam, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -263,19 +263,25 @@ def customer_values(c: Checked, now: datetime) -> dict[str, Any]:
     }
 
 
-_FIND_CUSTOMER = (select(CUSTOMERS.c.id)
-                  .where(or_(CUSTOMERS.c.phone == bindparam("phone"),
-                             CUSTOMERS.c.email == bindparam("email")))
-                  .order_by(CUSTOMERS.c.id).limit(1))
+def _find_customer(phone: str | None, email: str | None) -> Select[Any]:
+    """The customer whose contact is exactly this one: a missing key missing there too."""
+    return (select(CUSTOMERS.c.id)
+            .where(CUSTOMERS.c.phone == phone if phone else CUSTOMERS.c.phone.is_(None),
+                   CUSTOMERS.c.email == email if email else CUSTOMERS.c.email.is_(None))
+            .order_by(CUSTOMERS.c.id).limit(1))
+
+
 _INSERT_CUSTOMER = insert(CUSTOMERS).returning(CUSTOMERS.c.id)
 
 
 def _customer_id(conn: Connection, c: Checked, now: datetime) -> int:
-    """Find the customer by unmasked phone or email, else create one (a NULL key
-    matches nothing)."""
+    """The customer with exactly the order's contact (unmasked phone AND email, see
+    `customer_keys`), else a new one. Two people are never joined on a phone alone: an
+    order with someone's phone and another email is another customer, and so is one
+    with no key at all (masked buyers)."""
     phone, email = customer_keys(c)
     if phone or email:
-        found = conn.execute(_FIND_CUSTOMER, {"phone": phone, "email": email}).scalar()
+        found: int | None = conn.execute(_find_customer(phone, email)).scalar()
         if found is not None:
             return int(found)
     return int(conn.execute(_INSERT_CUSTOMER, customer_values(c, now)).scalar_one())

@@ -188,3 +188,18 @@ def address_problems(addr: Mapping[str, str | None], prefix: str) -> list[FieldP
             )
         )
     return problems
+
+
+# --- status against line quantities -------------------------------------------
+
+# Statuses in which the warehouse holds none of the order's units yet.
+BEFORE_WAREHOUSE = frozenset({"pending_payment", "paid", "awaiting_review", "approved"})
+
+
+def status_disagreement(status: str, resume: str | None, allocated: int) -> str | None:
+    """Why an order's status disagrees with its lines' quantities (None when it agrees):
+    an order before the warehouse (or held there) must have no allocated unit."""
+    effective = resume if status == "on_hold" and resume else status
+    if effective in BEFORE_WAREHOUSE and allocated > 0:
+        return f"status is {status} but {allocated} unit(s) of its lines are allocated"
+    return None

@@ -8,7 +8,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from orderflow import text
-from orderflow.vocab import Amount, PaymentMethod, PaymentState
+from orderflow.orders.status import Status
+from orderflow.vocab import Amount, Flag, MoneyText, PaymentMethod, PaymentState
 
 Quantity = Annotated[int, Field(strict=True, gt=0, le=100_000)]
 Text = Annotated[str, Field(max_length=300)]
@@ -69,7 +70,7 @@ class OrderIn(Strict):
     total: Amount | None = Field(
         default=None, description="If given, must equal the computed total"
     )
-    cod: bool = False
+    cod: Flag = False
     buyer_remark: Remark | None = None
     seller_remark: Remark | None = None
     payment: PaymentIn | None = None
@@ -78,8 +79,8 @@ class OrderIn(Strict):
 class LineOut(BaseModel):
     sku: str
     name: str
-    unit_price: str
-    line_total: str
+    unit_price: MoneyText
+    line_total: MoneyText
     quantities: dict[str, int]
 
 
@@ -87,7 +88,7 @@ class PaymentOut(BaseModel):
     id: int
     method: str
     state: str
-    amount: str
+    amount: MoneyText
     currency: str
     external_ref: str | None
     owed_back: bool
@@ -116,16 +117,16 @@ class ShipmentOut(BaseModel):
 
 class OrderOut(BaseModel):
     number: str
-    status: str
+    status: Status
     channel: str
     external_id: str | None
     currency: str
-    subtotal: str
-    shipping_fee: str
-    discount: str
-    total: str
-    paid: str
-    refund_due: str
+    subtotal: MoneyText
+    shipping_fee: MoneyText
+    discount: MoneyText
+    total: MoneyText
+    paid: MoneyText
+    refund_due: MoneyText
     cod: bool
     recipient: dict[str, Any]
     lines: list[LineOut]
@@ -139,10 +140,10 @@ class OrderOut(BaseModel):
 
 class OrderSummary(BaseModel):
     number: str
-    status: str
+    status: Status
     channel: str
     recipient_name: str | None
-    total: str
+    total: MoneyText
     currency: str
     placed_at: datetime
 

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from orderflow import clock
 from orderflow.catalog.models import Sku
 from orderflow.inventory.models import Reservation, ReservationState, StockLevel, Warehouse
-from orderflow.orders.models import OrderLine
+from orderflow.orders import rules as order_rules
+from orderflow.orders.models import Order, OrderLine
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,36 @@ def check_lines(s: Session) -> list[LineDrift]:
         .limit(1000)
     ).all()
     return [LineDrift(r[0], r[1], int(r[2]), int(r[3])) for r in rows]
+
+
+@dataclass(frozen=True)
+class StatusDrift:
+    number: str
+    problem: str
+
+    def explain(self) -> str:
+        return f"order {self.number}: {self.problem}"
+
+
+def check_statuses(s: Session) -> list[StatusDrift]:
+    """Orders whose status disagrees with their lines' quantities (orders.rules)."""
+    allocated = func.coalesce(func.sum(OrderLine.allocated), 0)
+    rows = s.execute(
+        select(Order.number, Order.status, Order.hold_resume_status, allocated)
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .where(Order.status.in_([*order_rules.BEFORE_WAREHOUSE, "on_hold"]))
+        .group_by(Order.id, Order.number, Order.status, Order.hold_resume_status)
+        .having(allocated > 0)
+        .order_by(Order.id)
+        .limit(1000)
+    ).all()
+    drifts = []
+    for number, status, resume, units in rows:
+        problem = order_rules.status_disagreement(
+            str(status), str(resume) if resume else None, int(units))
+        if problem:
+            drifts.append(StatusDrift(number, problem))
+    return drifts
 
 
 def repair_stock(s: Session) -> int:

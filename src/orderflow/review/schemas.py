@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from orderflow.vocab import Flag, MoneyText
+
 
 class FindingOut(BaseModel):
     rule: str
@@ -39,7 +41,7 @@ class QueueItem(BaseModel):
     number: str
     status: str
     recipient: str | None
-    total: str
+    total: MoneyText
     currency: str
     placed_at: datetime
     outcome: str
@@ -77,7 +79,7 @@ class OptionalReasonIn(BaseModel):
 class BulkApproveIn(BaseModel):
     numbers: Annotated[list[Annotated[str, Field(max_length=20)]], Field(min_length=1,
                                                                          max_length=500)]
-    include_blocked: bool = False
+    include_blocked: Flag = False
 
 
 class BulkApproveOut(BaseModel):

@@ -91,8 +91,10 @@ class HttpCarrier:
         try:
             return httpx.request(method, f"{self.base_url}{path}", timeout=self.timeout,
                                  headers={"X-Api-Key": self.api_key}, **kwargs)  # type: ignore[arg-type]
-        except (httpx.TimeoutException, httpx.TransportError) as exc:
-            raise CarrierUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        except (httpx.HTTPError, httpx.InvalidURL, UnicodeError, ValueError) as exc:
+            # An unreachable or malformed endpoint (a host name IDNA cannot encode, say)
+            # is the carrier being unavailable, never a 500.
+            raise CarrierUnavailable(f"{type(exc).__name__}: {str(exc)[:200]}") from exc
 
     @staticmethod
     def _refused(response: httpx.Response) -> CarrierRefused:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from orderflow.vocab import Flag
 
 Level = Literal["standard", "express", "same_day"]
 
@@ -18,7 +21,7 @@ class PreferencesIn(BaseModel):
     designated_carrier: Annotated[str, Field(max_length=16)] | None = None
     designated_service: Level | None = None
     designated_by: Literal["customer", "staff"] = "staff"
-    expedited: bool = False
+    expedited: Flag = False
     promise_by: date | None = None
 
 
@@ -80,7 +83,20 @@ class ServiceIn(BaseModel):
     first_weight_g: Annotated[int, Field(gt=0, le=100_000)]
     extra_unit_g: Annotated[int, Field(gt=0, le=100_000)]
     cutoff: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
-    active: bool = True
+    active: Flag = True
+
+
+def _parsable_url(value: str) -> str:
+    """The URL must parse and name a host ('http://[' matches the pattern but is no URL)."""
+    if not value:
+        return value
+    try:
+        host = urlsplit(value).hostname
+    except ValueError as exc:
+        raise ValueError("not a valid URL") from exc
+    if not host:
+        raise ValueError("the URL names no host")
+    return value
 
 
 class CarrierIn(BaseModel):
@@ -89,9 +105,10 @@ class CarrierIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     adapter: Literal["simulated", "http", "manual"]
-    endpoint_url: Annotated[str, Field(max_length=300, pattern=r"^(https?://\S+)?$")] = ""
-    active: bool = True
-    cod_supported: bool = False
+    endpoint_url: Annotated[str, Field(max_length=300, pattern=r"^(https?://\S+)?$"),
+                            AfterValidator(_parsable_url)] = ""
+    active: Flag = True
+    cod_supported: Flag = False
 
 
 class ZoneRateIn(BaseModel):
@@ -138,7 +155,7 @@ class VoidIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Annotated[str, Field(min_length=1, max_length=500)]
-    reissue: bool = False
+    reissue: Flag = False
 
 
 class PrintIn(BaseModel):
@@ -146,11 +163,12 @@ class PrintIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    orders: Annotated[list[Annotated[str, Field(max_length=20)]], Field(max_length=2000)] = []
+    orders: Annotated[list[Annotated[str, Field(min_length=1, max_length=20)]],
+                      Field(max_length=2000)] = []
     wave_id: int | None = None
     format: Literal["pdf", "zpl"] = "pdf"
     size: Literal["100x150", "76x130"] = "100x150"
-    privacy: bool = False
+    privacy: Flag = False
     language: Literal["zh-CN", "en"] = "zh-CN"
     copies: Annotated[int, Field(ge=1, le=5)] = 1
 

@@ -16,6 +16,7 @@ from orderflow.channels.models import DeliveryState, Platform
 from orderflow.channels.schemas import ShopIn, ShopUpdate
 from orderflow.db import Db
 from orderflow.errors import NotFound, OrderFlowError
+from orderflow.ids import MAX_ID, DbId
 from orderflow.web import security
 from orderflow.web.changes import problems_of
 from orderflow.web.i18n import N_
@@ -95,7 +96,7 @@ def update_shop(request: Request, code: str, user: Admin, secret: Short = "",
 def inbox(request: Request, user: security.OrderDesk,
           shop: Annotated[str, Query(max_length=32)] = "",
           state: Annotated[str, Query(max_length=16)] = "",
-          cursor: Annotated[int | None, Query(ge=1)] = None) -> Response:
+          cursor: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> Response:
     chosen = DeliveryState(state) if state in {s.value for s in DeliveryState} else None
     with _db(request).read() as s:
         page = channels.list_deliveries(s, shop=shop or None, state=chosen, cursor=cursor)
@@ -110,7 +111,7 @@ def delivery(request: Request, user: security.OrderDesk,
     return _delivery_page(request, delivery_id)
 
 
-def _delivery_page(request: Request, delivery_id: int,
+def _delivery_page(request: Request, delivery_id: DbId,
                    error: OrderFlowError | None = None) -> Response:
     with _db(request).read() as s:
         try:

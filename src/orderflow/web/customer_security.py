@@ -1,7 +1,8 @@
 """Proof and protection for the customer pages, which have no staff session.
 
-* Proof of an order: the signed link every notice carries (`notify.context.order_link`:
-  itsdangerous over the order number, salt "order-link"), checked for THAT number.
+* Proof of an order: the signed link every notice carries (`notify.context.order_link`),
+  or the read-only one the order number plus phone tail earns; both expire
+  (`customers.links`), checked for THAT number.
 * Forms: a signed double-submit token. The browser gets a random nonce in an
   HttpOnly, SameSite=Lax cookie; each form carries the nonce signed with a timestamp
   (itsdangerous, its own salt). A POST must come from this origin and carry a
@@ -15,21 +16,23 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
 from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import Response
-from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from orderflow.config import Settings
+from orderflow.customers import links
+from orderflow.customers.links import Scope
 from orderflow.web import i18n, security
 
 LANG_COOKIE = "orderflow_lang"
 FORM_COOKIE = "orderflow_form"
 FORM_FIELD = "form_token"
 FORM_MAX_AGE = 4 * 3600
-LINK_SALT = "order-link"  # the same salt notify.context.order_link signs with
 FORM_SALT = "customer-form"
 
 
@@ -41,24 +44,24 @@ def settings_of(request: Request) -> Settings:
 # --- the signed order link ----------------------------------------------------------
 
 
-def link_token(settings: Settings, number: str) -> str:
-    return str(URLSafeSerializer(settings.secret_key, salt=LINK_SALT).dumps(number))
+def link_token(settings: Settings, number: str, scope: Scope = Scope.FULL) -> str:
+    return links.sign(settings, number, scope)
+
+
+def link_proof(settings: Settings, number: str, token: str | None) -> links.Proof:
+    """What the token proves for exactly this order number (see customers.links)."""
+    return links.check(settings, number, token)
 
 
 def link_proves(settings: Settings, number: str, token: str | None) -> bool:
-    """The token is a valid signature (itsdangerous compares in constant time) over
-    exactly this order number (compared in constant time too)."""
-    if not token or len(token) > 200:
-        return False
-    try:
-        signed = URLSafeSerializer(settings.secret_key, salt=LINK_SALT).loads(token)
-    except BadSignature:
-        return False
-    return isinstance(signed, str) and hmac.compare_digest(signed.encode(), number.encode())
+    """A valid, unexpired signature of either kind over exactly this order number."""
+    proof = link_proof(settings, number, token)
+    return proof.scope is not None and not proof.expired
 
 
-def tracking_path(settings: Settings, number: str, page: str = "") -> str:
-    return f"/track/{number}{page}?t={link_token(settings, number)}"
+def tracking_path(settings: Settings, number: str, page: str = "",
+                  scope: Scope = Scope.FULL) -> str:
+    return f"/track/{number}{page}?t={link_token(settings, number, scope)}"
 
 
 # --- forms --------------------------------------------------------------------------
@@ -143,6 +146,16 @@ def client_address(request: Request) -> str:
     """The peer address (behind a proxy, run uvicorn with --proxy-headers so it is the
     client's, not the proxy's; X-Forwarded-For is never read here)."""
     return request.client.host if request.client else "unknown"
+
+
+def client_network(address: str) -> str:
+    """The client's network: a /24 for IPv4, a /64 for IPv6 (many addresses, one owner)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    prefix = 24 if ip.version == 4 else 64
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 
 def harden(response: Response, *, script_nonce: str | None = None) -> None:

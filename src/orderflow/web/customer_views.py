@@ -12,17 +12,20 @@ from datetime import datetime
 from typing import Any
 
 from babel.dates import format_date
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from orderflow import clock
 from orderflow.catalog.models import Sku
 from orderflow.config import Settings
+from orderflow.customers import service as customers
+from orderflow.customers.models import Customer
 from orderflow.fulfilment.models import Shipment
 from orderflow.logistics.models import CaseState, ExceptionCase
 from orderflow.logistics.rules import CUSTOMER_REASON
 from orderflow.notify.context import carrier_name
 from orderflow.notify.models import InboxMessage
+from orderflow.orders import identity
 from orderflow.orders.models import Order, OrderLine, TimelineEvent
 from orderflow.orders.queries import mask_phone
 from orderflow.orders.rules import is_masked
@@ -279,7 +282,23 @@ def _scans(s: Session, shipment_ids: list[int], settings: Settings) -> dict[int,
     return found
 
 
-def tracking(s: Session, order: Order, settings: Settings, language: str) -> Tracking:
+def inbox_scope(s: Session, order: Order) -> ColumnElement[bool]:
+    """The inbox messages an order's full link shows: the customer's, when the order's
+    contact is the customer's own or staff linked the order to that customer; otherwise
+    only this order's (someone who gave that customer's phone with another email never
+    reads that customer's messages)."""
+    customer = s.get(Customer, order.customer_id)
+    mine = InboxMessage.customer_id == order.customer_id
+    if customer is not None and (customers.has_contact(
+            customer, order.recipient_phone, order.recipient_email)
+            or identity.linked_by_staff(s, order)):
+        return mine
+    return and_(mine, InboxMessage.order_id == order.id)
+
+
+def tracking(s: Session, order: Order, settings: Settings, language: str, *,
+             inbox: ColumnElement[bool] | None = None) -> Tracking:
+    """The order's page; `inbox` the messages counted as unread (none without one)."""
     timeline = list(s.scalars(select(TimelineEvent).where(TimelineEvent.order_id == order.id)
                               .order_by(TimelineEvent.at, TimelineEvent.id)))
     shipments = list(s.scalars(select(Shipment).where(Shipment.order_id == order.id)
@@ -297,8 +316,10 @@ def tracking(s: Session, order: Order, settings: Settings, language: str) -> Tra
     items = [Item(name_en if language == "en" and name_en else ln.name,
                   ln.ordered - ln.cancelled, ln.line_total_minor)
              for ln, name_en in lines if ln.ordered - ln.cancelled > 0]
-    unread = s.scalar(select(func.count()).select_from(InboxMessage).where(
-        InboxMessage.customer_id == order.customer_id, InboxMessage.read_at.is_(None))) or 0
+    unread = 0
+    if inbox is not None:
+        unread = s.scalar(select(func.count()).select_from(InboxMessage).where(
+            inbox, InboxMessage.read_at.is_(None))) or 0
     return Tracking(
         number=order.number,
         status=order.status.value,

@@ -18,6 +18,8 @@ from orderflow.db import Db
 from orderflow.errors import FieldProblem, OrderFlowError, ValidationFailed
 from orderflow.fulfilment import handover, packing, stock, waves
 from orderflow.fulfilment import service as fulfilment
+from orderflow.fulfilment.models import WaveState
+from orderflow.ids import DbId
 from orderflow.inventory.models import Warehouse
 from orderflow.orders import queries
 from orderflow.web import security
@@ -74,6 +76,8 @@ def _say(request: Request, key: str, kind: str, code: str, **facts: Any) -> None
 
 # --- waves ----------------------------------------------------------------------------
 
+_WAVE_STATES = frozenset(w.value for w in WaveState)
+
 
 @router.get("/fulfilment", response_class=HTMLResponse)
 @router.get("/fulfilment/waves", response_class=HTMLResponse)
@@ -83,7 +87,8 @@ def wave_list(request: Request, _user: Floor,
     with db.read() as s:
         alerts = stock.alerts(s)
     return render(request, "fulfilment/waves.html", {
-        "section": "fulfilment-waves", "waves": waves.list_waves(db, state=state or None),
+        "section": "fulfilment-waves",
+        "waves": waves.list_waves(db, state=WaveState(state) if state in _WAVE_STATES else None),
         "state": state, "warehouses": _warehouses(db), "alert_count": len(alerts),
         "result": request.session.pop("wave_result", None), **CONTEXT})
 
@@ -111,7 +116,7 @@ def plan(request: Request, user: Floor, warehouse: Short = "",
 
 
 @router.get("/fulfilment/waves/{wave_id}", response_class=HTMLResponse)
-def wave_page(request: Request, wave_id: int, _user: Floor) -> Response:
+def wave_page(request: Request, wave_id: DbId, _user: Floor) -> Response:
     found = waves.pick_list(_db(request), wave_id)
     return render(request, "fulfilment/wave.html", {
         "section": "fulfilment-waves", "wave": found.wave, "rows": found.rows,
@@ -120,14 +125,14 @@ def wave_page(request: Request, wave_id: int, _user: Floor) -> Response:
 
 
 @router.get("/fulfilment/waves/{wave_id}/pick-list.pdf")
-def wave_pdf(request: Request, wave_id: int, _user: Floor) -> Response:
+def wave_pdf(request: Request, wave_id: DbId, _user: Floor) -> Response:
     pdf = waves.pick_list_pdf(_db(request), wave_id, language=security.language_of(request),
                               zone=_zone(request))
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="pick-list-{wave_id}.pdf"'})
 
 
-def _wave_action(request: Request, wave_id: int, act: Any, done: str) -> Response:
+def _wave_action(request: Request, wave_id: DbId, act: Any, done: str) -> Response:
     try:
         result = act()
     except OrderFlowError as exc:
@@ -142,26 +147,26 @@ def _wave_action(request: Request, wave_id: int, act: Any, done: str) -> Respons
 
 
 @router.post("/fulfilment/waves/{wave_id}/release")
-def release(request: Request, wave_id: int, user: Floor) -> Response:
+def release(request: Request, wave_id: DbId, user: Floor) -> Response:
     return _wave_action(request, wave_id, lambda: waves.release_wave(
         _db(request), wave_id, actor=security.actor_of(user)), N_("Wave released to the pickers."))
 
 
 @router.post("/fulfilment/waves/{wave_id}/cancel")
-def cancel(request: Request, wave_id: int, user: Floor) -> Response:
+def cancel(request: Request, wave_id: DbId, user: Floor) -> Response:
     return _wave_action(request, wave_id, lambda: waves.cancel_wave(
         _db(request), wave_id, actor=security.actor_of(user)), N_("Wave cancelled."))
 
 
 @router.post("/fulfilment/waves/{wave_id}/rerun")
-def rerun(request: Request, wave_id: int, user: Floor) -> Response:
+def rerun(request: Request, wave_id: DbId, user: Floor) -> Response:
     return _wave_action(request, wave_id, lambda: waves.rerun_wave(
         _db(request), wave_id, actor=security.actor_of(user), desk=carrier_desk(request),
         zone=_zone(request)), N_("Wave re-run: this is the new wave."))
 
 
 @router.post("/fulfilment/waves/{wave_id}/ship")
-def ship(request: Request, wave_id: int, user: Floor) -> Response:
+def ship(request: Request, wave_id: DbId, user: Floor) -> Response:
     return _wave_action(request, wave_id, lambda: handover.ship_wave(
         _db(request), wave_id, desk=carrier_desk(request), actor=security.actor_of(user)),
         N_("Packed parcels of the wave marked shipped."))
@@ -182,7 +187,7 @@ def pack_station(request: Request, _user: Floor,
         "said": request.session.pop("pack_said", None), **CONTEXT})
 
 
-def _to_station(warehouse: str, pack_id: int | None) -> RedirectResponse:
+def _to_station(warehouse: str, pack_id: DbId | None) -> RedirectResponse:
     query = f"?warehouse={warehouse}" + (f"&pack={pack_id}" if pack_id else "")
     return RedirectResponse("/fulfilment/pack" + query, status_code=303)
 
@@ -225,7 +230,7 @@ def _int(value: str, field: str) -> int | None:
 
 
 @router.post("/fulfilment/pack/{pack_id}/close")
-def pack_close(request: Request, pack_id: int, user: Floor, weight_g: Short = "",
+def pack_close(request: Request, pack_id: DbId, user: Floor, weight_g: Short = "",
                parcel_count: Short = "1", inspection: Short = "passed",
                inspection_note: Annotated[str, Form(max_length=300)] = "",
                warehouse: Short = "") -> Response:
@@ -246,7 +251,7 @@ def pack_close(request: Request, pack_id: int, user: Floor, weight_g: Short = ""
 
 
 @router.post("/fulfilment/pack/{pack_id}/reset")
-def pack_reset(request: Request, pack_id: int, user: Floor, warehouse: Short = "") -> Response:
+def pack_reset(request: Request, pack_id: DbId, user: Floor, warehouse: Short = "") -> Response:
     try:
         view = packing.reset_pack(_db(request), pack_id, actor=security.actor_of(user))
     except OrderFlowError as exc:
@@ -257,7 +262,7 @@ def pack_reset(request: Request, pack_id: int, user: Floor, warehouse: Short = "
 
 
 @router.post("/fulfilment/pack/{pack_id}/reopen")
-def pack_reopen(request: Request, pack_id: int, user: Floor, warehouse: Short = "",
+def pack_reopen(request: Request, pack_id: DbId, user: Floor, warehouse: Short = "",
                 reason: Annotated[str, Form(max_length=300)] = "") -> Response:
     try:
         view = packing.reopen_pack(_db(request), pack_id, actor=security.actor_of(user),

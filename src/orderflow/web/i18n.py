@@ -77,6 +77,7 @@ EVENT_LABELS: dict[str, str] = {
     "payment.duplicate": N_("Duplicate payment (owed back)"),
     "refund.owed": N_("Refund owed"),
     "customer.preferences_changed": N_("Customer changed notification preferences"),
+    "customer.linked": N_("Linked to a customer by staff"),
     "review.completed": N_("Reviewed"),
     "order.edited": N_("Edited in review"),
     "order.address_changed": N_("Address changed"),

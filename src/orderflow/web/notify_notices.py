@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from orderflow import clock
 from orderflow.errors import Conflict, OrderFlowError
+from orderflow.ids import MAX_ID, DbId
 from orderflow.notify import milestones, service, smtp_sink
 from orderflow.notify.models import NoticeState
 from orderflow.notify.sms import local as sms_local
@@ -29,7 +30,7 @@ Text = Annotated[str, Query(max_length=64)]
 
 @router.get("/notify/notices", response_class=HTMLResponse)
 def notice_list(request: Request, state: Text = "", channel: Text = "",
-                before: Annotated[int | None, Query(ge=1)] = None,
+                before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
                 limit: Annotated[int, Query(ge=1, le=200)] = PAGE_SIZE) -> Response:
     chosen_state = state if state in {s.value for s in NoticeState} else ""
     chosen_channel = channel if channel in milestones.ALL_CHANNELS else ""
@@ -66,7 +67,7 @@ def _local(value: object, request: Request) -> str:
         return value
 
 
-def detail_page(request: Request, notice_id: int, *, error: OrderFlowError | None = None,
+def detail_page(request: Request, notice_id: DbId, *, error: OrderFlowError | None = None,
                 status_code: int = 200) -> Response:
     with db_of(request).read() as s:
         found = notify_queries.notice_detail(s, notice_id)
@@ -84,12 +85,12 @@ def detail_page(request: Request, notice_id: int, *, error: OrderFlowError | Non
 
 
 @router.get("/notify/notices/detail", response_class=HTMLResponse)
-def notice_detail(request: Request, id: Annotated[int, Query(ge=1)] = 0) -> Response:
+def notice_detail(request: Request, id: Annotated[int, Query(ge=1, le=MAX_ID)] = 0) -> Response:
     return detail_page(request, id)
 
 
 @router.post("/notify/notices/{notice_id}/resend")
-def notice_resend(request: Request, notice_id: int, user: security.OrderDesk,
+def notice_resend(request: Request, notice_id: DbId, user: security.OrderDesk,
                   next: Annotated[str, Form(max_length=2000)] = "") -> Response:
     try:
         with db_of(request).read() as s:

@@ -11,6 +11,7 @@ from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from orderflow.errors import FieldProblem, OrderFlowError, ValidationFailed
+from orderflow.ids import MAX_ID, DbId
 from orderflow.notify import milestones, service
 from orderflow.web import notify_common, notify_queries, security
 from orderflow.web.i18n import N_
@@ -60,7 +61,7 @@ def add_webhook(request: Request, user: security.OrderDesk,
 
 
 @router.post("/notify/webhooks/{endpoint_id}/rotate", response_class=HTMLResponse)
-def rotate(request: Request, endpoint_id: int, user: security.OrderDesk) -> Response:
+def rotate(request: Request, endpoint_id: DbId, user: security.OrderDesk) -> Response:
     try:
         secret = service.rotate_secret(db_of(request), endpoint_id)
     except OrderFlowError as exc:
@@ -78,13 +79,13 @@ def _act(request: Request, action: Any, done: str) -> Response:
 
 
 @router.post("/notify/webhooks/{endpoint_id}/retire-old-secret")
-def retire(request: Request, endpoint_id: int, user: security.OrderDesk) -> Response:
+def retire(request: Request, endpoint_id: DbId, user: security.OrderDesk) -> Response:
     return _act(request, lambda: service.retire_old_secrets(db_of(request), endpoint_id),
                 N_("The old secret no longer signs deliveries."))
 
 
 @router.post("/notify/webhooks/{endpoint_id}/enabled")
-def enable(request: Request, endpoint_id: int, user: security.OrderDesk,
+def enable(request: Request, endpoint_id: DbId, user: security.OrderDesk,
            enabled: Annotated[str, Form(max_length=5)] = "") -> Response:
     on = enabled == "1"
     return _act(request, lambda: service.enable_endpoint(db_of(request), endpoint_id, on),
@@ -94,7 +95,7 @@ def enable(request: Request, endpoint_id: int, user: security.OrderDesk,
 # --- deliveries of one endpoint ------------------------------------------------------------
 
 
-def deliveries_page(request: Request, endpoint_id: int, *, before: int | None = None,
+def deliveries_page(request: Request, endpoint_id: DbId, *, before: int | None = None,
                     replayed: int | None = None, error: OrderFlowError | None = None,
                     form: dict[str, str] | None = None, status_code: int = 200) -> Response:
     with db_of(request).read() as s:
@@ -120,9 +121,9 @@ def deliveries_page(request: Request, endpoint_id: int, *, before: int | None = 
 
 
 @router.get("/notify/webhooks/deliveries", response_class=HTMLResponse)
-def deliveries(request: Request, endpoint: Annotated[int, Query(ge=0)] = 0,
-               before: Annotated[int | None, Query(ge=1)] = None,
-               replayed: Annotated[int | None, Query(ge=0)] = None) -> Response:
+def deliveries(request: Request, endpoint: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+               before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+               replayed: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None) -> Response:
     return deliveries_page(request, endpoint, before=before, replayed=replayed)
 
 
@@ -152,7 +153,7 @@ def replay_range(since: str, until: str, zone: ZoneInfo) -> tuple[datetime, date
 
 
 @router.post("/notify/webhooks/{endpoint_id}/replay", response_class=HTMLResponse)
-def replay(request: Request, endpoint_id: int, user: security.OrderDesk,
+def replay(request: Request, endpoint_id: DbId, user: security.OrderDesk,
            since: Annotated[str, Form(max_length=40)] = "",
            until: Annotated[str, Form(max_length=40)] = "") -> Response:
     form = {"since": since, "until": until}

@@ -13,6 +13,9 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from orderflow import clock, money, texts
+from orderflow.auth import permissions
+from orderflow.auth.models import Role
+from orderflow.auth.permissions import Permission
 from orderflow.config import Settings
 from orderflow.web import i18n, security
 
@@ -36,6 +39,9 @@ def environment(language: str) -> Environment:
     env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
     locale = i18n.LANGUAGES[language]
     env.globals["label"] = lambda group, value: i18n.label(language, group, value)
+    # The one permission table, for what a page shows: {% if allows(user, "notify:read") %}
+    env.globals["allows"] = lambda user, permission: user is not None and (
+        permissions.role_allows(Role(user.role), Permission(permission)))
     env.globals["language_names"] = i18n.LANGUAGE_NAMES
     env.globals["error_codes"] = frozenset(i18n.ERROR_LABELS)
     # System-written text (a code + params) in the reader's language; free text as is.

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request
 
+from orderflow.auth import permissions
 from orderflow.auth import service as auth
 from orderflow.auth.models import Role
+from orderflow.auth.permissions import Permission
 from orderflow.auth.service import StaffIdentity
 from orderflow.db import Db
 from orderflow.orders.lifecycle import Actor
@@ -125,6 +128,16 @@ def require_order_desk(user: Staff) -> StaffIdentity:
 
 
 OrderDesk = Annotated[StaffIdentity, Depends(require_order_desk)]
+
+
+def require_permission(permission: Permission) -> Callable[..., StaffIdentity]:
+    """A console dependency from the one permission table (orderflow.auth.permissions)."""
+    def dependency(user: Staff) -> StaffIdentity:
+        if not permissions.role_allows(user.role, permission):
+            raise Refused(f"role {user.role.value} may not use {permission.value}")
+        return user
+
+    return dependency
 
 
 def login_url(next_url: str) -> str:

@@ -15,6 +15,7 @@ from orderflow.auth.models import Role
 from orderflow.auth.service import StaffIdentity
 from orderflow.db import Db
 from orderflow.errors import FieldProblem, OrderFlowError, ValidationFailed
+from orderflow.ids import DbId
 from orderflow.shipping import printing, service, waybills
 from orderflow.shipping.printing import PrintJob
 from orderflow.shipping.schemas import (
@@ -101,7 +102,7 @@ def edit_carrier(request: Request, code: str, user: Admin, adapter: Short = "sim
 
 
 @router.post("/shipping/services/{service_id}")
-def edit_service(request: Request, service_id: int, user: Admin, first_weight_g: Short = "",
+def edit_service(request: Request, service_id: DbId, user: Admin, first_weight_g: Short = "",
                  extra_unit_g: Short = "", cutoff: Short = "", active: Short = "") -> Response:
     return _edit(request, f"service-{service_id}", lambda: service.update_service(
         _db(request), service_id, ServiceIn.model_validate({
@@ -110,7 +111,7 @@ def edit_service(request: Request, service_id: int, user: Admin, first_weight_g:
 
 
 @router.post("/shipping/rates/{rate_id}")
-def edit_rate(request: Request, rate_id: int, user: Admin, first: Short = "", extra: Short = "",
+def edit_rate(request: Request, rate_id: DbId, user: Admin, first: Short = "", extra: Short = "",
               transit_days: Short = "") -> Response:
     return _edit(request, f"rate-{rate_id}", lambda: service.update_zone_rate(
         _db(request), rate_id, ZoneRateIn.model_validate({
@@ -192,7 +193,7 @@ def manual(request: Request, number: str, user: Shipper, tracking_number: Short 
 
 
 @router.post("/orders/{number}/waybills/{waybill_id}/void")
-def void(request: Request, number: str, waybill_id: int, user: Shipper,
+def void(request: Request, number: str, waybill_id: DbId, user: Shipper,
          reason: Annotated[str, Form(max_length=500)] = "", reissue: Short = "") -> Response:
     def run() -> object:
         if not reason.strip():

@@ -17,6 +17,7 @@ from orderflow import clock
 from orderflow.auth.service import StaffIdentity
 from orderflow.db import Db
 from orderflow.errors import FieldProblem, NotFound, OrderFlowError, ValidationFailed
+from orderflow.ids import DbId
 from orderflow.logistics import queries, rules
 from orderflow.logistics import service as logistics
 from orderflow.logistics.models import CaseKind, CaseState
@@ -85,7 +86,7 @@ def queue(request: Request, state: Text = "open", kind: Text = "", carrier: Text
 # --- one case ----------------------------------------------------------------------------------
 
 
-def case_page(request: Request, case_id: int, *, error: OrderFlowError | None = None,
+def case_page(request: Request, case_id: DbId, *, error: OrderFlowError | None = None,
               failed: str | None = None, form: dict[str, str] | None = None,
               status_code: int = 200) -> Response:
     user: StaffIdentity = request.state.user
@@ -106,11 +107,11 @@ def case_page(request: Request, case_id: int, *, error: OrderFlowError | None = 
 
 
 @router.get("/exceptions/{case_id}", response_class=HTMLResponse)
-def case_detail(request: Request, case_id: int) -> Response:
+def case_detail(request: Request, case_id: DbId) -> Response:
     return case_page(request, case_id)
 
 
-def _act(request: Request, case_id: int, action: str, use_case: Callable[[], object],
+def _act(request: Request, case_id: DbId, action: str, use_case: Callable[[], object],
          done: str, form: dict[str, str]) -> Response:
     try:
         use_case()
@@ -122,7 +123,7 @@ def _act(request: Request, case_id: int, action: str, use_case: Callable[[], obj
 
 
 @router.post("/exceptions/{case_id}/assign")
-def assign(request: Request, case_id: int, user: security.OrderDesk,
+def assign(request: Request, case_id: DbId, user: security.OrderDesk,
            owner: Short = "") -> Response:
     return _act(request, case_id, "assign", lambda: logistics.assign_case(
         _db(request), case_id, owner.strip() or None, actor=security.actor_of(user)),
@@ -130,7 +131,7 @@ def assign(request: Request, case_id: int, user: security.OrderDesk,
 
 
 @router.post("/exceptions/{case_id}/take")
-def take(request: Request, case_id: int, user: security.OrderDesk) -> Response:
+def take(request: Request, case_id: DbId, user: security.OrderDesk) -> Response:
     """Assign to me: one click from the queue."""
     try:
         logistics.assign_case(_db(request), case_id, user.username,
@@ -143,7 +144,7 @@ def take(request: Request, case_id: int, user: security.OrderDesk) -> Response:
 
 
 @router.post("/exceptions/{case_id}/actions")
-def act(request: Request, case_id: int, user: security.OrderDesk, action: Short = "",
+def act(request: Request, case_id: DbId, user: security.OrderDesk, action: Short = "",
         note: Note = "", amount: Short = "", carrier: Short = "",
         tracking_number: Short = "") -> Response:
     form = {"action": action, "note": note, "amount": amount, "carrier": carrier,
@@ -155,7 +156,7 @@ def act(request: Request, case_id: int, user: security.OrderDesk, action: Short 
 
 
 @router.post("/exceptions/{case_id}/resolve")
-def resolve(request: Request, case_id: int, user: security.OrderDesk, outcome: Short = "",
+def resolve(request: Request, case_id: DbId, user: security.OrderDesk, outcome: Short = "",
             resolution: Note = "") -> Response:
     return _act(request, case_id, "resolve", lambda: logistics.resolve_case(
         _db(request), case_id, outcome, actor=security.actor_of(user), resolution=resolution),
@@ -163,7 +164,7 @@ def resolve(request: Request, case_id: int, user: security.OrderDesk, outcome: S
 
 
 @router.post("/exceptions/{case_id}/close")
-def close(request: Request, case_id: int, user: security.OrderDesk, note: Note = "") -> Response:
+def close(request: Request, case_id: DbId, user: security.OrderDesk, note: Note = "") -> Response:
     return _act(request, case_id, "close", lambda: logistics.close_case(
         _db(request), case_id, actor=security.actor_of(user), note=note.strip() or None),
         N_("Case closed."), {"note": note})
