@@ -11,6 +11,8 @@ COMMON_VARS = frozenset({
 SHIPPING_VARS = frozenset({"carrier", "carrier_name", "tracking_number", "tracking_link",
                            "ship_date", "eta", "service"})
 
+AFTERSALES_VARS = frozenset({"case_number", "case_type"})
+
 
 @dataclass(frozen=True)
 class Milestone:
@@ -38,7 +40,17 @@ MILESTONES: dict[str, Milestone] = {m.code: m for m in [
     Milestone("order.delayed", essential=True, extra_vars=SHIPPING_VARS | {"reason"}),
     Milestone("order.exception", essential=True, extra_vars=SHIPPING_VARS | {"reason"}),
     Milestone("order.cancelled", essential=True, extra_vars=frozenset({"reason", "refund_amount"})),
-    Milestone("order.refund_issued", essential=True, extra_vars=frozenset({"amount", "reason"})),
+    Milestone("order.refund_issued", essential=True,
+              extra_vars=frozenset({"amount", "reason", "method", "case_number"})),
+    # After-sales (售后): the customer is told once at every step.
+    Milestone("aftersales.requested", essential=True, extra_vars=AFTERSALES_VARS),
+    Milestone("aftersales.approved", essential=True,
+              extra_vars=AFTERSALES_VARS | {"return_address", "freight_payer"}),
+    Milestone("aftersales.refused", essential=True, extra_vars=AFTERSALES_VARS | {"reason"}),
+    Milestone("aftersales.received", essential=True,
+              extra_vars=AFTERSALES_VARS | {"sellable", "damaged", "rejected"}),
+    Milestone("aftersales.replacement_shipped", essential=True,
+              extra_vars=AFTERSALES_VARS | SHIPPING_VARS),
     Milestone("payment.owed_back", essential=True, extra_vars=frozenset({"amount", "method"}),
               customer_facing=False),
 ]}

@@ -43,6 +43,11 @@ MILESTONE_LABELS: dict[str, str] = {
     "order.cancelled": N_("Cancellation"),
     "order.refund_issued": N_("Refund issued"),
     "payment.owed_back": N_("Payment owed back"),
+    "aftersales.requested": N_("After-sales request received"),
+    "aftersales.approved": N_("After-sales request approved"),
+    "aftersales.refused": N_("After-sales request refused"),
+    "aftersales.received": N_("Returned goods received"),
+    "aftersales.replacement_shipped": N_("Replacement shipped"),
     "*": N_("All events"),
 }
 
