@@ -73,7 +73,7 @@ class SimulatedProvider:
         return RefundAnswer(f"SIMR{digest}", request.amount)
 
     def find(self, request: RefundRequest) -> RefundAnswer | None:
-        return self.refund(request)
+        return SimulatedProvider.refund(self, request)
 
 
 KNOWN = ("manual", "simulated", "alipay")

@@ -35,6 +35,7 @@ from orderflow.orders.models import Order
 from orderflow.payments.models import Payment, PaymentState
 
 BACKOFF_S = (30, 120, 600, 1800, 3600)
+LEASE_S = 60  # one ask at a time; a provider call is bounded well below this
 
 
 def refund_out(r: Refund, order_number: str, case_number: str | None) -> RefundOut:
@@ -141,30 +142,38 @@ def _request(s: Session, refund: Refund) -> RefundRequest:
                          currency=refund.currency, reason=refund.reason)
 
 
-def _claim(db: Db, refund_id: int) -> tuple[RefundRequest, str, bool] | None:
+def _claim(db: Db, refund_id: int, *, force: bool) -> tuple[RefundRequest, str, bool] | None:
     """Count the attempt BEFORE asking, so a crash after the provider answered is a retry
-    that looks the refund up first. None: nothing to ask (settled, or manual)."""
+    that looks the refund up first. The attempt holds a short lease (`next_attempt_at`):
+    a second caller meanwhile (another person pressing Refund, the worker) does not ask
+    again. None: nothing to ask (settled, manual, or being asked right now)."""
+    now = clock.utcnow()
     with db.transaction() as s:
         refund = s.get(Refund, refund_id)
         if refund is None:
             raise RefundNotFound(f"no refund {refund_id}")
         if refund.state is not RefundState.PENDING or refund.provider == "manual":
             return None
+        leased = refund.next_attempt_at is not None and refund.next_attempt_at > now
+        if refund.attempts > 0 and leased and not force:
+            return None
         retry = refund.attempts > 0
         done = s.execute(update(Refund).where(Refund.id == refund_id,
                                               Refund.attempts == refund.attempts,
                                               Refund.state == RefundState.PENDING)
-                         .values(attempts=Refund.attempts + 1)
+                         .values(attempts=Refund.attempts + 1,
+                                 next_attempt_at=now + timedelta(seconds=LEASE_S))
                          .execution_options(synchronize_session=False))
         if done.rowcount != 1:  # type: ignore[attr-defined]
             return None  # another worker asks right now
         return _request(s, refund), refund.provider, retry
 
 
-def execute(db: Db, refund_id: int) -> RefundOut:
+def execute(db: Db, refund_id: int, *, force: bool = False) -> RefundOut:
     """Ask the provider for one pending refund and record the answer. Safe to call again
-    at any time: a settled refund is returned as it is."""
-    claimed = _claim(db, refund_id)
+    at any time: a settled refund is returned as it is; `force` (staff pressing Retry)
+    asks again before the back-off ends."""
+    claimed = _claim(db, refund_id, force=force)
     if claimed is not None:
         request, name, retry = claimed
         provider = providers.get(name)
@@ -341,7 +350,7 @@ def execute_due(db: Db, *, limit: int = 100) -> int:
                                                      Refund.next_attempt_at <= clock.utcnow())
                              .order_by(Refund.id).limit(limit)))
     for refund_id in ids:
-        execute(db, refund_id)
+        execute(db, refund_id, force=True)
     return len(ids)
 
 
