@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from orderflow import __version__, web
+from orderflow.api import aftersales as aftersales_api
 from orderflow.api import carrier_hooks, problems
 from orderflow.api import catalog as catalog_api
 from orderflow.api import changes as changes_api
@@ -48,6 +49,7 @@ def create_app(db: Db | None = None, settings: Settings | None = None) -> FastAP
     app.include_router(carrier_hooks.router)
     app.include_router(shipping_api.router)
     app.include_router(fulfilment_api.router)
+    app.include_router(aftersales_api.router)
     web.install(app)
 
     @app.get("/healthz", include_in_schema=False)

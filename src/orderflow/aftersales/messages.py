@@ -80,6 +80,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Replacement shipped: {carrier} {tracking_number}.",
         "换/补发商品已发出：{carrier} {tracking_number}。",
     ),
+    "case.refund_due": ("The refund is due.", "待退款。"),
+    "case.replacement_due": ("The replacement is to ship.", "待发出换/补发商品。"),
     "case.assigned": ("Assigned to {owner}.", "已分配给 {owner}。"),
     "case.closed": ("Closed.", "已关闭。"),
     "case.note": ("Note: {note}", "备注：{note}"),

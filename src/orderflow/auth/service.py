@@ -29,6 +29,7 @@ SCOPES = frozenset({
     "exceptions:read", "exceptions:write",
     "fulfilment:read", "fulfilment:write",
     "shipping:read", "shipping:write",
+    "aftersales:read", "aftersales:write", "refunds:read", "refunds:write",
 })
 ALL_SCOPES = sorted(SCOPES)
 TOKEN_PREFIX = "oft_"
