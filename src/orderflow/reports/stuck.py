@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from orderflow import clock, money
+from orderflow.aftersales import rules as aftersales_rules
+from orderflow.aftersales.models import AftersalesCase, Refund, RefundState
 from orderflow.fulfilment.models import Shipment
 from orderflow.orders.models import Order, OrderLine, TimelineEvent
 from orderflow.orders.status import Status
@@ -56,7 +58,24 @@ def stuck_facts(s: Session, order: Order, zone: ZoneInfo, language: str) -> Stuc
         has_shipment=shipment is not None,
         carrier_scanned=scanned is not None,
         refund_due=money.to_str(order.refund_due_minor, cur) if order.refund_due_minor else None,
+        **_aftersales(s, order),
     )
+
+
+def _aftersales(s: Session, order: Order) -> dict[str, object]:
+    """Open after-sales cases and refunds on the way or failed."""
+    cases = tuple((n, st.value) for n, st in s.execute(
+        select(AftersalesCase.number, AftersalesCase.state)
+        .where(AftersalesCase.order_id == order.id,
+               AftersalesCase.state.in_(aftersales_rules.OPEN_STATES))
+        .order_by(AftersalesCase.id)))
+    pending = int(s.scalar(select(func.coalesce(func.sum(Refund.amount_minor), 0)).where(
+        Refund.order_id == order.id, Refund.state == RefundState.PENDING)) or 0)
+    failed = s.scalar(select(Refund.id).where(Refund.order_id == order.id,
+                                              Refund.state == RefundState.FAILED).limit(1))
+    return {"open_cases": cases,
+            "refund_pending": money.to_str(pending, order.currency) if pending else None,
+            "refund_failed": failed is not None}
 
 
 def why_stuck(s: Session, order: Order, zone: ZoneInfo, language: str) -> list[Blocker]:

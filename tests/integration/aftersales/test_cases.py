@@ -272,3 +272,23 @@ def _on_hand(db, sku):
 
 def _damaged(db, sku):
     return _level(db, sku)[1]
+
+
+def test_why_stuck_names_the_open_case_then_the_refund_owed(db, shop):
+    from orderflow.reports.stuck import why_stuck
+
+    number = delivered(db, shop, [("SKU-1", 1)])
+    case_id = open_case(db, number, "return_refund", "quality_damaged")
+
+    def codes():
+        with db.read() as s:
+            from orderflow.orders import queries
+
+            return [b.code for b in why_stuck(s, queries.get_order(s, number), shop.zone, "en")]
+
+    assert codes() == ["case_requested"]
+    service.approve_case(db, case_id, actor=STAFF)
+    receiving.receive(db, ReceiveIn(scan=number), actor=STAFF)
+    assert codes() == ["case_refunding"]
+    service.refund_case(db, case_id, actor=STAFF)
+    assert codes() == []
