@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from orderflow.errors import Conflict, NotFound
 
 
@@ -24,6 +26,7 @@ class NotEligible(Conflict):
 
     code = "aftersales.not_eligible"
     title = "This request is outside the after-sales policy"
+    refusals: list[Any] = []
 
 
 class RefundNotFound(NotFound):

@@ -121,19 +121,19 @@ def _eligibility(s: Session, order: Order, body: CaseIn,
                  settings: Settings) -> None:
     refusal = rules.window_refusal(pv, body.reason, signed_at(s, order.id), clock.utcnow(),
                                    settings.zone)
-    problems: list[FieldProblem] = []
-    if refusal:
-        problems.append(FieldProblem("reason", refusal.code,
-                                     messages.render(refusal.code, dict(refusal.params), "en")))
+    found: list[tuple[str, rules.Refusal]] = [("reason", refusal)] if refusal else []
     for i, (line, _n, _x) in enumerate(lines):
         category = s.scalar(select(Product.category).join(Sku, Sku.product_id == Product.id)
                             .where(Sku.id == line.sku_id))
         hit = rules.exclusion_refusal(pv, body.reason, line.sku_code, category)
         if hit:
-            problems.append(FieldProblem(f"lines[{i}].sku", hit.code,
-                                         messages.render(hit.code, dict(hit.params), "en")))
-    if problems:
-        raise NotEligible("; ".join(p.message for p in problems), fields=problems)
+            found.append((f"lines[{i}].sku", hit))
+    if found:
+        problems = [FieldProblem(field, r.code, messages.render(r.code, dict(r.params), "en"))
+                    for field, r in found]
+        error = NotEligible("; ".join(p.message for p in problems), fields=problems)
+        error.refusals = [r for _f, r in found]  # rendered in the reader's language
+        raise error
 
 
 def _prices(s: Session, order: Order) -> list[rules.LinePrice]:

@@ -111,7 +111,7 @@ def _links(request: Request, number: str) -> dict[str, str]:
     settings = guard.settings_of(request)
     return {name: guard.tracking_path(settings, number, suffix)
             for name, suffix in (("order", ""), ("inbox", "/inbox"),
-                                 ("preferences", "/preferences"))}
+                                 ("preferences", "/preferences"), ("returns", "/returns"))}
 
 
 # --- look-up -----------------------------------------------------------------------------

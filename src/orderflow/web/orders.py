@@ -26,6 +26,7 @@ from orderflow.review import queries as review_queries
 from orderflow.review.queries import ClassFilter
 from orderflow.shipping import queries as shipping_queries
 from orderflow.web import notify_queries, queries, security, tracking_panels
+from orderflow.web.aftersales_panel import aftersales_panel
 from orderflow.web.rendering import render
 
 router = APIRouter(dependencies=[Depends(security.csrf_guard), Depends(security.require_staff)],
@@ -183,6 +184,7 @@ def detail_page(request: Request, number: str, *, error: OrderFlowError | None =
         blockers = [b.text(language) for b in why_stuck(s, order, _zone(request), language)]
         panels = tracking_panels.order_panels(s, order)
         shipping = shipping_queries.order_panel(s, order)
+        aftersales = aftersales_panel(s, order, language)
     context = {
         "order": view, "actions": actions, "error": error, "failed": failed, "form": form or {},
         "quantities": LINE_QUANTITIES, "methods": list(PaymentMethod),
@@ -192,6 +194,7 @@ def detail_page(request: Request, number: str, *, error: OrderFlowError | None =
         "blockers": blockers, "relations": relations,
         **panels,
         "shipping": shipping,
+        "aftersales": aftersales,
     }
     return render(request, "orders/detail.html", context, status_code=status_code)
 
