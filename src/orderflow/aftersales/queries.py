@@ -31,7 +31,7 @@ class CaseFilter:
     q: str = ""
 
 
-def _base() -> Select[tuple[AftersalesCase, str, str | None, str | None, str]]:
+def _base() -> Select[AftersalesCase, str, str, str, str]:
     return (select(AftersalesCase, Order.number, StaffUser.username, Replacement.number,
                    Order.currency)
             .join(Order, Order.id == AftersalesCase.order_id)
