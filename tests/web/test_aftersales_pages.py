@@ -59,6 +59,8 @@ def test_service_approves_warehouse_receives_service_refunds(client, db, order):
     order_page = client.get(f"/orders/{order}").text
     assert 'data-testid="order-refunds"' in order_page
     assert 'data-state="succeeded"' in order_page
+    assert re.findall(r'data-testid="order-standing">([^<]+)<', order_page) == [
+        "Returned", "Refunded"]
 
 
 def test_the_queue_filters_and_speaks_chinese(client, db, order):

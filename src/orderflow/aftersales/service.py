@@ -31,6 +31,7 @@ from orderflow.catalog.models import Product, Sku
 from orderflow.config import Settings, get_settings
 from orderflow.db import Db
 from orderflow.errors import FieldProblem, ValidationFailed
+from orderflow.logistics.models import CaseKind, ExceptionCase
 from orderflow.orders import lifecycle, queries
 from orderflow.orders.lifecycle import SYSTEM, Actor
 from orderflow.orders.models import Order, OrderLine, TimelineEvent
@@ -40,6 +41,7 @@ from orderflow.review.models import OrderReview
 from orderflow.shipping import tracking_numbers
 
 DEAD = (CaseState.REFUSED, CaseState.WITHDRAWN)
+RESHIP_KINDS = (CaseKind.LOST, CaseKind.DAMAGED, CaseKind.DELIVERY_FAILED)
 
 
 # --- look-ups ---------------------------------------------------------------------------
@@ -52,9 +54,7 @@ def get_case_for_change(s: Session, case_id: int) -> tuple[Order, AftersalesCase
         raise CaseNotFound(f"no after-sales case {case_id}")
     number = s.scalar(select(Order.number).where(Order.id == order_id))
     order = queries.get_order_for_change(s, number or "")
-    case = s.get_one(AftersalesCase, case_id)
-    s.refresh(case)
-    return order, case
+    return order, s.get_one(AftersalesCase, case_id)  # read after the lock: current
 
 
 def signed_at(s: Session, order_id: int) -> datetime | None:
@@ -167,6 +167,11 @@ def open_step(s: Session, order: Order, body: CaseIn, *, actor: Actor, settings:
                           photos=photos or [], opened_by=str(actor), opened_at=now,
                           due_at=now + timedelta(hours=rules.DUE_HOURS[CaseState.REQUESTED]),
                           updated_at=now)
+    if body.type is CaseType.RESHIP:  # lost or damaged in transit: link the logistics case
+        case.exception_case_id = s.scalar(
+            select(ExceptionCase.id).where(ExceptionCase.order_id == order.id,
+                                           ExceptionCase.kind.in_(RESHIP_KINDS))
+            .order_by(ExceptionCase.id.desc()).limit(1))
     s.add(case)
     s.flush()
     for line, quantity, exchange in lines:

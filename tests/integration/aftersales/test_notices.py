@@ -52,3 +52,27 @@ def test_each_step_is_told_once_in_the_customers_language(db, settings, language
     assert f"{number}-R1" in inbox["aftersales.requested"]
     assert approved in inbox["aftersales.approved"]
     assert refunded in inbox["order.refund_issued"]
+
+
+def test_cases_and_refunds_reach_subscribed_webhooks(db, settings):
+    from orderflow.notify import service as notify
+
+    make_catalog(db)
+    notify.add_endpoint(db, "http://127.0.0.1:9/hooks", description="erp", test_mode=True,
+                        events=["aftersales.requested", "aftersales.received",
+                                "order.refund_issued"])
+    number = delivered(db, settings, [("SKU-1", 1)])
+    case_id = open_case(db, number, "return_refund", "quality_damaged")
+    service.approve_case(db, case_id, actor=STAFF)
+    receiving.receive(db, ReceiveIn(scan=number), actor=STAFF)
+    service.refund_case(db, case_id, actor=STAFF)
+
+    fanout.fan_out(db, settings)
+
+    with db.read() as s:
+        hooks = [(n.milestone, n.params["data"]) for n in s.scalars(
+            select(Notice).where(Notice.channel == "webhook").order_by(Notice.id))]
+    assert [m for m, _d in hooks] == ["aftersales.requested", "aftersales.received",
+                                      "order.refund_issued"]
+    assert hooks[0][1]["case_number"] == f"{number}-R1"
+    assert hooks[2][1]["amount"] == "10.00"
