@@ -200,14 +200,16 @@ def open_case(db: Db, body: CaseIn, *, actor: Actor, settings: Settings | None =
     with db.transaction() as s:
         order = queries.get_order_for_change(s, body.order_number)
         case, rule = open_step(s, order, body, actor=actor, settings=settings, photos=photos)
-        pending: list[int] = []
+        asks: list[refunds.Claimed] = []
+        ids: list[int] = []
         if rule:
             case_lifecycle.record(s, case, "case.auto_approved", actor=SYSTEM,
                                   data={"rule": rule})
-            pending = approve_step(s, order, case, actor=SYSTEM, numbers=numbers,
-                                   refund_now=True)
+            made = approve_step(s, order, case, actor=SYSTEM, numbers=numbers, refund_now=True)
+            asks, ids = refunds.claimed(s, made), [r.id for r in made]
         case_id = case.id
-    refunds.execute_all(db, pending)
+    if ids:
+        refunds.execute_claimed(db, asks, ids)
     return case_id
 
 
@@ -226,8 +228,8 @@ def _case_lines(s: Session, case: AftersalesCase) -> list[AftersalesLine]:
 
 
 def approve_step(s: Session, order: Order, case: AftersalesCase, *, actor: Actor,
-                 numbers: list[str], refund_now: bool = False) -> list[int]:
-    """A step: approve; returns refund ids to ask for after commit."""
+                 numbers: list[str], refund_now: bool = False) -> list[Refund]:
+    """A step: approve; returns refunds (claimed) to ask for after commit."""
     to = rules.approved_state(case.type)
     row = policy.load(s)
     notice = {"vars": {"return_address": row.return_address,
@@ -243,7 +245,7 @@ def approve_step(s: Session, order: Order, case: AftersalesCase, *, actor: Actor
         units = {ln.order_line_id: ln.quantity for ln in _case_lines(s, case)}
         owe_refund(s, order, case, units, actor=actor)
         if refund_now:
-            return [r.id for r in refund_step(s, order, case, actor=actor)]
+            return refund_step(s, order, case, actor=actor)[0]
     return []
 
 
@@ -361,37 +363,43 @@ def _owed_elsewhere(s: Session, order: Order) -> int:
                                AftersalesCase.state == CaseState.REFUNDING)) or 0)
 
 
-def refund_step(s: Session, order: Order, case: AftersalesCase, *, actor: Actor) -> list[Refund]:
-    """A step: the case's refund rows, once. A second call finds the live ones."""
+def refund_step(s: Session, order: Order, case: AftersalesCase, *,
+                actor: Actor) -> tuple[list[Refund], bool]:
+    """A step: the case's refund rows, once, claimed for an ask right after commit
+    (True); a second call finds the live ones (False) and must not ask again."""
     live = list(s.scalars(select(Refund).where(Refund.case_id == case.id,
                                                Refund.state != RefundState.FAILED)))
     if live:
-        return live
+        return live, False
     if case.state is not CaseState.REFUNDING:
         raise CaseIllegalTransition(f"case {case.number} is {case.state.value}; nothing to "
                                     "refund")
     if case.refund_minor <= 0:
         case_lifecycle.transition(s, order, case, CaseState.CLOSED, actor=actor,
                                   kind="case.closed")
-        return []
+        return [], True
     returned = case.type is CaseType.RETURN_REFUND
     units = {ln.order_line_id: (ln.sellable + ln.damaged) if returned else ln.quantity
              for ln in _case_lines(s, case)}
     rows = refunds.create(s, order, case.refund_minor, actor=actor, reason="aftersales",
                           case=case, units={k: v for k, v in units.items() if v > 0},
-                          shipping_minor=order.shipping_minor if case.refund_shipping else 0)
+                          shipping_minor=order.shipping_minor if case.refund_shipping else 0,
+                          claim=True)
     for row in rows:
         case_lifecycle.record(s, case, "case.refund_requested", actor=actor,
                               data={"amount": money.to_str(row.amount_minor, row.currency)})
-    return rows
+    return rows, True
 
 
 def refund_case(db: Db, case_id: int, *, actor: Actor) -> list[RefundOut]:
     """Refund a case; two people pressing Refund at once make one refund."""
     with db.transaction() as s:
         order, case = get_case_for_change(s, case_id)
-        ids = [r.id for r in refund_step(s, order, case, actor=actor)]
-    return refunds.execute_all(db, ids)
+        rows, new = refund_step(s, order, case, actor=actor)
+        asks, ids = (refunds.claimed(s, rows) if new else []), [r.id for r in rows]
+    if new:
+        return refunds.execute_claimed(db, asks, ids)
+    return refunds.execute_all(db, ids)  # someone else's: asks only if its lease ran out
 
 
 def ship_repair(db: Db, case_id: int, carrier: str, tracking_number: str, *,

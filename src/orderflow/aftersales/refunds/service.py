@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
@@ -92,9 +93,12 @@ def _hold(s: Session, order: Order, amount: int) -> list[tuple[Payment, int]]:
 
 def create(s: Session, order: Order, amount: int, *, actor: Actor, reason: str,
            case: AftersalesCase | None = None, units: dict[int, int] | None = None,
-           shipping_minor: int = 0, note: str | None = None) -> list[Refund]:
+           shipping_minor: int = 0, note: str | None = None,
+           claim: bool = False) -> list[Refund]:
     """A step: pending refund rows (one per payment drawn on), committed with the caller's
-    transaction. A refund beyond what is owed first records the extra as owed."""
+    transaction. A refund beyond what is owed first records the extra as owed. `claim`:
+    the first ask is counted (and leased) in this same transaction, for the caller to
+    make right after commit with `execute_claimed`."""
     if amount <= 0:
         raise ValidationFailed([FieldProblem("amount", "money.not_positive", "must be positive")])
     taken = _hold(s, order, amount)
@@ -112,11 +116,13 @@ def create(s: Session, order: Order, amount: int, *, actor: Actor, reason: str,
         row = Refund(request_no=f"RF{now:%y%m%d}{uuid.uuid4().hex[:20].upper()}",
                      order_id=order.id, payment_id=payment.id,
                      case_id=case.id if case else None,
-                     provider=providers.for_method(payment.method.value),
+                     provider=(name := providers.for_method(payment.method.value)),
                      state=RefundState.PENDING, amount_minor=part, shipping_minor=ship,
                      currency=order.currency, reason=reason, note=note,
                      units={str(k): v for k, v in (units or {}).items()} if i == 0 else {},
-                     attempts=0, next_attempt_at=now, created_by=str(actor), created_at=now)
+                     attempts=1 if claim and name != "manual" else 0,
+                     next_attempt_at=now + timedelta(seconds=LEASE_S) if claim else now,
+                     created_by=str(actor), created_at=now)
         s.add(row)
         rows.append(row)
     s.flush()
@@ -140,6 +146,38 @@ def _request(s: Session, refund: Refund) -> RefundRequest:
                          trade_ref=payment.external_ref,
                          amount=money.to_str(refund.amount_minor, refund.currency),
                          currency=refund.currency, reason=refund.reason)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    refund_id: int
+    request: RefundRequest
+    provider: str
+
+
+def claimed(s: Session, rows: Sequence[Refund]) -> list[Claimed]:
+    """The requests of rows made with `claim=True` (manual ones wait for staff)."""
+    return [Claimed(r.id, _request(s, r), r.provider) for r in rows if r.provider != "manual"]
+
+
+def execute_claimed(db: Db, asks: Sequence[Claimed], ids: Sequence[int]) -> list[RefundOut]:
+    """Ask the provider for refunds claimed when they were made (no retry: first ask)."""
+    for ask in asks:
+        _ask(db, ask.refund_id, ask.request, ask.provider, retry=False)
+    return [get_refund(db, i) for i in ids]
+
+
+def _ask(db: Db, refund_id: int, request: RefundRequest, name: str, *, retry: bool) -> None:
+    provider = providers.get(name)
+    try:
+        answer = (provider.find(request) if retry else None) or provider.refund(request)
+    except ProviderUnavailable as exc:
+        _postpone(db, refund_id, str(exc))
+    except ProviderRefused as exc:
+        _settle(db, refund_id, request.order_number, None, failure=(exc.code, str(exc)),
+                actor=SYSTEM)
+    else:
+        _settle(db, refund_id, request.order_number, answer, actor=SYSTEM)
 
 
 def _claim(db: Db, refund_id: int, *, force: bool) -> tuple[RefundRequest, str, bool] | None:
@@ -173,18 +211,10 @@ def execute(db: Db, refund_id: int, *, force: bool = False) -> RefundOut:
     """Ask the provider for one pending refund and record the answer. Safe to call again
     at any time: a settled refund is returned as it is; `force` (staff pressing Retry)
     asks again before the back-off ends."""
-    claimed = _claim(db, refund_id, force=force)
-    if claimed is not None:
-        request, name, retry = claimed
-        provider = providers.get(name)
-        try:
-            answer = (provider.find(request) if retry else None) or provider.refund(request)
-        except ProviderUnavailable as exc:
-            _postpone(db, refund_id, str(exc))
-        except ProviderRefused as exc:
-            _settle(db, refund_id, None, failure=(exc.code, str(exc)), actor=SYSTEM)
-        else:
-            _settle(db, refund_id, answer, actor=SYSTEM)
+    found = _claim(db, refund_id, force=force)
+    if found is not None:
+        request, name, retry = found
+        _ask(db, refund_id, request, name, retry=retry)
     return get_refund(db, refund_id)
 
 
@@ -197,12 +227,12 @@ def _postpone(db: Db, refund_id: int, error: str) -> None:
         refund.next_attempt_at = clock.utcnow() + timedelta(seconds=wait)
 
 
-def _settle(db: Db, refund_id: int, answer: RefundAnswer | None, *, actor: Actor,
-            failure: tuple[str, str] | None = None) -> None:
+def _settle(db: Db, refund_id: int, order_number: str, answer: RefundAnswer | None, *,
+            actor: Actor, failure: tuple[str, str] | None = None) -> None:
     with db.transaction() as s:
+        order = queries.get_order_for_change(s, order_number)  # the order first, then the row
         refund = s.get(Refund, refund_id)
         assert refund is not None
-        order = queries.get_order_for_change(s, _number(s, refund.order_id))
         record_result(s, order, refund, answer, actor=actor, failure=failure)
 
 
@@ -316,9 +346,10 @@ def refund_order(db: Db, body: RefundIn, *, actor: Actor) -> list[RefundOut]:
             except money.MoneyError as exc:
                 raise ValidationFailed([FieldProblem("amount", "money.invalid", str(exc))]) \
                     from exc
-        rows = create(s, order, amount, actor=actor, reason=body.reason, note=body.note)
-        ids = [r.id for r in rows]
-    return execute_all(db, ids)
+        rows = create(s, order, amount, actor=actor, reason=body.reason, note=body.note,
+                      claim=True)
+        asks, ids = claimed(s, rows), [r.id for r in rows]
+    return execute_claimed(db, asks, ids)
 
 
 def _pending(s: Session, order_id: int) -> int:
@@ -371,8 +402,9 @@ def settle_owed(db: Db, *, limit: int = 100) -> int:
             owed = min(owed, refundable(s, order.id))
             if failed or owed <= 0:
                 continue
-            ids = [r.id for r in create(s, order, owed, actor=SYSTEM, reason="owed")]
-        execute_all(db, ids)
+            rows = create(s, order, owed, actor=SYSTEM, reason="owed", claim=True)
+            asks, ids = claimed(s, rows), [r.id for r in rows]
+        execute_claimed(db, asks, ids)
         made += 1
     return made
 
