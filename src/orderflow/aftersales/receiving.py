@@ -38,15 +38,25 @@ EXPECTING = (CaseState.AWAITING_RETURN, CaseState.IN_TRANSIT_BACK)
 
 
 def _find_case(s: Session, scan: str) -> AftersalesCase | None:
-    plain = tracking_numbers.normalise(scan)
-    found = s.scalars(select(AftersalesCase).where(
-        AftersalesCase.return_tracking_number == plain,
-        AftersalesCase.state.in_(EXPECTING))).first()
-    if found is None:
-        found = s.scalars(select(AftersalesCase).where(
-            AftersalesCase.number == scan.strip().upper(),
-            AftersalesCase.state.in_(EXPECTING))).first()
-    if found is None:
+    """By case number (…-R1), order number, or return waybill: the likeliest first."""
+    text = scan.strip().upper()
+    by_number = select(AftersalesCase).where(AftersalesCase.number == text,
+                                             AftersalesCase.state.in_(EXPECTING))
+    by_waybill = select(AftersalesCase).where(
+        AftersalesCase.return_tracking_number == tracking_numbers.normalise(scan),
+        AftersalesCase.state.in_(EXPECTING))
+    if "-R" in text:
+        return s.scalars(by_number).first()
+    if text.isdigit():
+        order_id = s.scalar(select(Order.id).where(Order.number == text))
+        if order_id is not None:
+            found = s.scalars(select(AftersalesCase).where(
+                AftersalesCase.order_id == order_id, AftersalesCase.state.in_(EXPECTING))
+                .order_by(AftersalesCase.id)).first()
+            if found is not None:
+                return found
+    found = s.scalars(by_waybill).first()
+    if found is None and not text.isdigit():
         order = _find_order(s, scan)
         if order is not None:
             found = s.scalars(select(AftersalesCase).where(

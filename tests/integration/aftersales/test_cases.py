@@ -8,7 +8,7 @@ import pytest
 
 from orderflow import clock
 from orderflow.aftersales import policy, receiving, replacements, service
-from orderflow.aftersales.errors import CaseIllegalTransition, NotEligible
+from orderflow.aftersales.errors import CaseIllegalTransition, CaseNotFound, NotEligible
 from orderflow.aftersales.models import CaseState, RefundState
 from orderflow.aftersales.schemas import PolicyIn, ReceiveIn
 from orderflow.errors import ValidationFailed
@@ -292,3 +292,16 @@ def test_why_stuck_names_the_open_case_then_the_refund_owed(db, shop):
     assert codes() == ["case_refunding"]
     service.refund_case(db, case_id, actor=STAFF)
     assert codes() == []
+
+
+def test_the_station_finds_a_return_by_case_number_and_refuses_an_unknown_scan(db, shop):
+    number = delivered(db, shop, [("SKU-1", 1)])
+    case_id = open_case(db, number, "return_refund", "quality_damaged")
+    service.approve_case(db, case_id, actor=STAFF)
+
+    with pytest.raises(CaseNotFound) as unknown:
+        receiving.receive(db, ReceiveIn(scan="YT0000000000"), actor=STAFF)
+    found = receiving.receive(db, ReceiveIn(scan=f"{number}-r1"), actor=STAFF)
+
+    assert unknown.value.code == "receiving.not_expected"
+    assert found == case_id
