@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from orderflow import __version__, web
+from orderflow.api import aftersales as aftersales_api
 from orderflow.api import carrier_hooks, contract, limits, problems
 from orderflow.api import catalog as catalog_api
 from orderflow.api import changes as changes_api
@@ -54,6 +55,7 @@ def create_app(db: Db | None = None, settings: Settings | None = None) -> FastAP
     app.include_router(shipping_api.router)
     app.include_router(fulfilment_api.router)
     app.include_router(timenodes_api.router)
+    app.include_router(aftersales_api.router)
     web.install(app)
     limits.install(app, settings)  # outside sessions and parsing: bounds come first
     headers.install(app)  # outermost: refusals get the security headers too

@@ -24,6 +24,7 @@ from orderflow import demo as demo_data
 from orderflow import doctor as checks
 from orderflow import migrate as migrations
 from orderflow import worker as worker_mod
+from orderflow.aftersales import cli as aftersales_cli
 from orderflow.auth import service as auth
 from orderflow.auth.models import Role
 from orderflow.channels import cli as channel_cli
@@ -53,6 +54,7 @@ app.add_typer(cli_shipping.labels_app, name="labels")
 app.add_typer(cli_shipping.carriers_app, name="carriers")
 app.add_typer(cli_warehouse.warehouse_app, name="warehouse")
 cli_setup.register(app, cli_warehouse.warehouse_app, cli_shipping.carriers_app)
+app.add_typer(aftersales_cli.app, name="aftersales")
 console = Console()
 err = Console(stderr=True)
 

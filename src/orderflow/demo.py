@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from orderflow import demo_review as review_demo
 from orderflow import demo_shipping, demo_warehouse
+from orderflow.aftersales import demo as aftersales_demo
 from orderflow.auth import service as auth
 from orderflow.auth.models import Role
 from orderflow.catalog import service as catalog
@@ -421,6 +422,7 @@ def load(
     demo_shipping.load_carriers(db)
     demo_warehouse.load(db, settings)
     demo_shipping.load(db, settings)
+    aftersales_demo.load(db, settings)  # a few after-sales cases and refunds
     return DemoResult(len(skus), made, token)
 
 

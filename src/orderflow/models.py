@@ -1,6 +1,7 @@
 """Every table, imported once so metadata (and Alembic) sees them all."""
 
 from orderflow import circuits, outbox
+from orderflow.aftersales import models as aftersales_models
 from orderflow.auth import models as auth_models
 from orderflow.catalog import models as catalog_models
 from orderflow.channels import models as channel_models
@@ -20,6 +21,7 @@ from orderflow.tracking import models as tracking_models
 
 __all__ = [
     "Base",
+    "aftersales_models",
     "auth_models",
     "catalog_models",
     "channel_models",

@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from orderflow.aftersales import replacements as aftersales_replacements
+from orderflow.aftersales.refunds import service as refunds
 from orderflow.channels import service as channel_intake
 from orderflow.config import Settings
 from orderflow.db import Db
@@ -57,6 +59,10 @@ def default_jobs(db: Db, settings: Settings,
             lambda: logistics.watch_silent_parcels(db, settings)),
         Job("logistics.complete_delivered", 900.0,
             lambda: len(logistics.complete_delivered(db, settings))),
+        Job("refunds.execute_due", 15.0, lambda: refunds.execute_due(db)),
+        Job("refunds.settle_owed", 60.0, lambda: refunds.settle_owed(db)),
+        Job("aftersales.sync_replacements", 60.0,
+            lambda: aftersales_replacements.sync_shipped(db)),
         Job("notify.watch_overdue_exceptions", 300.0,
             lambda: watchdogs.overdue_exceptions(db)),
         *(Job(name, every, run)

@@ -39,6 +39,17 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "payment.failed": {"pay_by": (NOW + timedelta(minutes=20)).isoformat()},
     "order.shipment_corrected": {"carrier": "JT", "tracking_number": "JT0006968326954",
                                  "reason": "correction.carrier"},
+    # After-sales: the case's texts come in both languages (aftersales.lifecycle.case_vars).
+    **{m: {"case_number": "AS2612060001", "vars": {
+        "case_number": "AS2612060001",
+        "case_type": {"zh-CN": "退货退款", "en": "return and refund"},
+        "return_address": "浙江省杭州市西湖区文三路 100 号 售后部",
+        "freight_payer": {"zh-CN": "退货运费由商家承担。", "en": "We pay the return freight."},
+        "reason": {"zh-CN": "已超过七天无理由退货期限。", "en": "the 7-day window has passed."},
+        "carrier_name": {"zh-CN": "顺丰速运", "en": "SF Express"},
+        "tracking_number": TRACKING}}
+       for m in ("aftersales.requested", "aftersales.approved", "aftersales.refused",
+                 "aftersales.received", "aftersales.replacement_shipped")},
 }
 
 

@@ -35,10 +35,11 @@ def test_a_consistent_partially_shipped_and_returned_line_has_no_problems():
         ),
         (q(reserved=5, cancelled=1), "reserved (5) exceeds ordered minus cancelled (4)"),
         (
-            q(reserved=2, allocated=2, picked=2, packed=2, shipped=2, delivered=1, returned=2),
-            "returned (2) exceeds delivered (1)",
+            q(reserved=2, allocated=2, picked=2, packed=2, shipped=2, delivered=1, returned=3),
+            "returned (3) exceeds shipped (2)",
         ),
-        (q(cancelled=1, refunded=2), "refunded (2) exceeds cancelled plus returned (1)"),
+        (q(refunded=6), "refunded plus exchanged (6) exceeds ordered (5)"),
+        (q(exchanged=1), "exchanged (1) exceeds returned (0)"),
         (q(delivered=-1), "delivered is negative"),
     ],
 )

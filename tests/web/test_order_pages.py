@@ -110,7 +110,8 @@ def test_the_order_page_shows_lines_with_every_quantity(
     quantities = {sku: dict(re.findall(r'data-quantity="(\w+)">(\d+)<', row)) for sku, row in rows}
     assert quantities["SKU-1"] == {
         "ordered": "2", "reserved": "2", "allocated": "0", "picked": "0", "packed": "0",
-        "shipped": "0", "delivered": "0", "returned": "0", "refunded": "0", "cancelled": "0"}
+        "shipped": "0", "delivered": "0", "returned": "0", "exchanged": "0", "refunded": "0",
+        "cancelled": "0"}
     assert quantities["SKU-2"]["ordered"] == "1"
     assert "<strong>CN¥30.00</strong>" in page
 

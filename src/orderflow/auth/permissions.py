@@ -36,6 +36,11 @@ class Permission(enum.StrEnum):
     FULFILMENT_WRITE = "fulfilment:write"
     SHIPPING_READ = "shipping:read"
     SHIPPING_WRITE = "shipping:write"
+    # After-sales cases (售后单) and the receiving station; refunds move money.
+    AFTERSALES_READ = "aftersales:read"
+    AFTERSALES_WRITE = "aftersales:write"
+    REFUNDS_READ = "refunds:read"
+    REFUNDS_WRITE = "refunds:write"
     # The merchant's rules: review settings (and other settings as they come).
     SETTINGS_WRITE = "settings:write"
 
@@ -49,7 +54,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.WAREHOUSE: frozenset({
         P.ORDERS_READ, P.CATALOG_READ, P.STOCK_READ, P.STOCK_WRITE,
         P.FULFILMENT_READ, P.FULFILMENT_WRITE, P.SHIPPING_READ, P.SHIPPING_WRITE,
-        P.EXCEPTIONS_READ,
+        P.EXCEPTIONS_READ, P.AFTERSALES_READ, P.AFTERSALES_WRITE,  # receiving returns
     }),
 }
 

@@ -185,4 +185,8 @@ def build(facts: OrderFacts, payload: dict[str, Any], settings: Settings, *,
         "refund_amount": money.to_str(order.refund_due_minor, order.currency)
         if order.refund_due_minor else "",
         "parcels": payload.get("parcels", 1),
+        "case_number": payload.get("case_number") or "",
+        # Domain texts in both languages (after-sales): the reader's one.
+        **{k: (v.get(language) or v.get("en", "")) if isinstance(v, dict) else v
+           for k, v in (payload.get("vars") or {}).items()},
     }

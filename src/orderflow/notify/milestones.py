@@ -14,6 +14,8 @@ PAYMENT_VARS = frozenset({"amount", "method", "pay_by", "reason"})
 SHIPPING_VARS = frozenset({"carrier", "carrier_name", "tracking_number", "tracking_link",
                            "ship_date", "eta", "service"})
 
+AFTERSALES_VARS = frozenset({"case_number", "case_type"})
+
 
 @dataclass(frozen=True)
 class Milestone:
@@ -46,7 +48,17 @@ MILESTONES: dict[str, Milestone] = {m.code: m for m in [
     Milestone("order.exception", essential=True, extra_vars=SHIPPING_VARS | {"reason"},
               channels="all"),
     Milestone("order.cancelled", essential=True, extra_vars=frozenset({"reason", "refund_amount"})),
-    Milestone("order.refund_issued", essential=True, extra_vars=frozenset({"amount", "reason"})),
+    Milestone("order.refund_issued", essential=True,
+              extra_vars=frozenset({"amount", "reason", "method", "case_number"})),
+    # After-sales (售后): the customer is told once at every step.
+    Milestone("aftersales.requested", essential=True, extra_vars=AFTERSALES_VARS),
+    Milestone("aftersales.approved", essential=True,
+              extra_vars=AFTERSALES_VARS | {"return_address", "freight_payer"}),
+    Milestone("aftersales.refused", essential=True, extra_vars=AFTERSALES_VARS | {"reason"}),
+    Milestone("aftersales.received", essential=True,
+              extra_vars=AFTERSALES_VARS | {"sellable", "damaged", "rejected"}),
+    Milestone("aftersales.replacement_shipped", essential=True,
+              extra_vars=AFTERSALES_VARS | SHIPPING_VARS),
     Milestone("payment.owed_back", essential=True, extra_vars=frozenset({"amount", "method"}),
               customer_facing=False),
     # --- time nodes (issue 13) ---

@@ -29,6 +29,7 @@ LINE_QUANTITIES = (
     "shipped",
     "delivered",
     "returned",
+    "exchanged",
     "refunded",
     "cancelled",
 )
@@ -66,6 +67,8 @@ class Order(Base):
     total_minor: Mapped[int] = mapped_column(Integer)
     paid_minor: Mapped[int] = mapped_column(Integer, default=0)
     refund_due_minor: Mapped[int] = mapped_column(Integer, default=0)
+    # Refunds that succeeded (after-sales); what is owed still is refund_due_minor.
+    refunded_minor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     cod: Mapped[bool] = mapped_column(Boolean, default=False)
     payment_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     buyer_remark: Mapped[str | None] = mapped_column(Text)
@@ -83,6 +86,7 @@ class Order(Base):
         UniqueConstraint("channel", "external_id"),
         CheckConstraint("total_minor >= 0", name="total_nonneg"),
         CheckConstraint("paid_minor >= 0", name="paid_nonneg"),
+        CheckConstraint("refunded_minor >= 0 AND refund_due_minor >= 0", name="refunds_nonneg"),
         Index("ix_orders_status_id", "status", "id"),
         Index("ix_orders_placed_id", "placed_at", "id"),
         Index("ix_orders_channel_id", "channel", "id"),
@@ -93,7 +97,8 @@ class OrderLine(Base):
     """Quantities are cumulative: the number of units that reached each stage.
 
     0 <= delivered <= shipped <= packed <= picked <= allocated <= reserved
-      <= ordered - cancelled;  returned <= delivered;  refunded <= cancelled + returned.
+      <= ordered - cancelled;  returned <= shipped (a refused parcel comes back undelivered);
+    exchanged <= returned;  refunded + exchanged <= ordered (refund-only keeps no return).
     The database checks the same, so no code path can store a line that disagrees.
     """
 
@@ -114,6 +119,7 @@ class OrderLine(Base):
     shipped: Mapped[int] = mapped_column(Integer, default=0)
     delivered: Mapped[int] = mapped_column(Integer, default=0)
     returned: Mapped[int] = mapped_column(Integer, default=0)
+    exchanged: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     refunded: Mapped[int] = mapped_column(Integer, default=0)
     cancelled: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -130,8 +136,9 @@ class OrderLine(Base):
             "AND reserved <= ordered - cancelled",
             name="pipeline",
         ),
-        CheckConstraint("returned <= delivered", name="returned_le_delivered"),
-        CheckConstraint("refunded <= cancelled + returned", name="refunded_le_undone"),
+        CheckConstraint("returned <= shipped", name="returned_le_shipped"),
+        CheckConstraint("exchanged >= 0 AND exchanged <= returned", name="exchanged_le_returned"),
+        CheckConstraint("refunded + exchanged <= ordered", name="refunded_le_ordered"),
     )
 
 

@@ -321,7 +321,8 @@ def line_values(c: Checked, order_id: int, *, reserved: bool) -> list[dict[str, 
          "name": c.skus[line.sku].name, "unit_price_minor": price,
          "line_total_minor": price * line.quantity, "ordered": line.quantity,
          "reserved": line.quantity if reserved else 0, "allocated": 0, "picked": 0, "packed": 0,
-         "shipped": 0, "delivered": 0, "returned": 0, "refunded": 0, "cancelled": 0}
+         "shipped": 0, "delivered": 0, "returned": 0, "exchanged": 0, "refunded": 0,
+         "cancelled": 0}
         for line, price in zip(c.cmd.lines, c.unit_prices, strict=True)
     ]
 

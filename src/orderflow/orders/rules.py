@@ -31,12 +31,14 @@ def line_problems(q: Mapping[str, int]) -> list[str]:
             f"reserved ({q['reserved']}) exceeds ordered minus cancelled "
             f"({q['ordered'] - q['cancelled']})"
         )
-    if q["returned"] > q["delivered"]:
-        problems.append(f"returned ({q['returned']}) exceeds delivered ({q['delivered']})")
-    if q["refunded"] > q["cancelled"] + q["returned"]:
+    if q["returned"] > q["shipped"]:
+        problems.append(f"returned ({q['returned']}) exceeds shipped ({q['shipped']})")
+    if q.get("exchanged", 0) > q["returned"]:
+        problems.append(f"exchanged ({q['exchanged']}) exceeds returned ({q['returned']})")
+    if q["refunded"] + q.get("exchanged", 0) > q["ordered"]:
         problems.append(
-            f"refunded ({q['refunded']}) exceeds cancelled plus returned "
-            f"({q['cancelled'] + q['returned']})"
+            f"refunded plus exchanged ({q['refunded'] + q.get('exchanged', 0)}) exceeds "
+            f"ordered ({q['ordered']})"
         )
     return problems
 

@@ -28,10 +28,14 @@ class Payment(Base):
     owed_back: Mapped[bool] = mapped_column(Boolean, default=False)
     owed_back_reason: Mapped[str | None] = mapped_column(String(200))
     failure_reason: Mapped[str | None] = mapped_column(String(200))
+    # Refunded or being refunded (pending refunds hold their amount): never above the amount.
+    refunded_minor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         UniqueConstraint("method", "external_ref"),
         CheckConstraint("amount_minor > 0", name="amount_positive"),
+        CheckConstraint("refunded_minor >= 0 AND refunded_minor <= amount_minor",
+                        name="refunded_le_amount"),
     )

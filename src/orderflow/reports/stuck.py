@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from orderflow import clock, money
+from orderflow.aftersales import rules as aftersales_rules
+from orderflow.aftersales.models import AftersalesCase, Refund, RefundState
 from orderflow.fulfilment.models import Shipment
 from orderflow.orders.models import Order, OrderLine, TimelineEvent
 from orderflow.orders.status import Status
@@ -40,6 +42,7 @@ def stuck_facts(s: Session, order: Order, zone: ZoneInfo, language: str) -> Stuc
         TimelineEvent.order_id == order.id, TimelineEvent.to_status.in_(_SCANNED)).limit(1))
     outstanding = order.total_minor - order.paid_minor
     deadline = order.payment_deadline_at
+    cases, pending, failed = _aftersales(s, order)
     return StuckFacts(
         status=order.status, hold_reason=hold_reason,
         hold_resume_status=order.hold_resume_status, currency=cur,
@@ -56,7 +59,24 @@ def stuck_facts(s: Session, order: Order, zone: ZoneInfo, language: str) -> Stuc
         has_shipment=shipment is not None,
         carrier_scanned=scanned is not None,
         refund_due=money.to_str(order.refund_due_minor, cur) if order.refund_due_minor else None,
+        open_cases=cases, refund_pending=pending, refund_failed=failed,
     )
+
+
+def _aftersales(s: Session, order: Order
+                ) -> tuple[tuple[tuple[str, str], ...], str | None, bool]:
+    """Open after-sales cases and refunds on the way or failed."""
+    cases = tuple((n, st.value) for n, st in s.execute(
+        select(AftersalesCase.number, AftersalesCase.state)
+        .where(AftersalesCase.order_id == order.id,
+               AftersalesCase.state.in_(aftersales_rules.OPEN_STATES))
+        .order_by(AftersalesCase.id)))
+    pending = int(s.scalar(select(func.coalesce(func.sum(Refund.amount_minor), 0)).where(
+        Refund.order_id == order.id, Refund.state == RefundState.PENDING)) or 0)
+    failed = s.scalar(select(Refund.id).where(Refund.order_id == order.id,
+                                              Refund.state == RefundState.FAILED).limit(1))
+    return (cases, money.to_str(pending, order.currency) if pending else None,
+            failed is not None)
 
 
 def why_stuck(s: Session, order: Order, zone: ZoneInfo, language: str) -> list[Blocker]:

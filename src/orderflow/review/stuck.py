@@ -36,6 +36,20 @@ BLOCKERS: dict[str, tuple[str, str]] = {
     "after_sales": ("{amount} {currency} is owed back to the customer.",
                     "应退客户 {amount} {currency}。"),
     "exception": ("The carrier reported an exception.", "快递报告异常。"),
+    "case_requested": ("After-sales case {case} waits for a decision.", "售后单 {case} 待审核。"),
+    "case_awaiting_return": ("After-sales case {case}: waiting for the goods to come back.",
+                             "售后单 {case}:等待买家寄回商品。"),
+    "case_in_transit_back": ("After-sales case {case}: the goods are on their way back.",
+                             "售后单 {case}:商品退回途中。"),
+    "case_received": ("After-sales case {case}: goods received, next step pending.",
+                      "售后单 {case}:已收货,待处理。"),
+    "case_refunding": ("After-sales case {case}: the refund is due.", "售后单 {case}:待退款。"),
+    "case_replacement": ("After-sales case {case}: the replacement is to ship.",
+                         "售后单 {case}:换/补发商品待发出。"),
+    "refund_pending": ("A refund of {amount} {currency} is with the payment provider.",
+                       "退款 {amount} {currency} 正在支付渠道处理中。"),
+    "refund_failed": ("A refund failed: {amount} {currency} is still owed.",
+                      "退款失败:仍应退 {amount} {currency}。"),
 }
 ACTIONS: dict[str, tuple[str, str]] = {
     "release_hold": ("Release the hold when the reason is resolved", "原因解决后解除挂起"),
@@ -49,7 +63,17 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "call_carrier": ("Ask the carrier for a pickup", "联系快递揽收"),
     "refund": ("Refund the customer", "给客户退款"),
     "contact_carrier": ("Contact the carrier about the exception", "联系快递处理异常"),
+    "decide_case": ("Approve or refuse the case", "审核售后单:同意或拒绝"),
+    "wait_return": ("Wait for the customer's return waybill", "等待买家填写退货运单"),
+    "receive_return": ("Receive the parcel at the receiving station", "在退货入库台收货"),
+    "refund_case": ("Refund the case", "为售后单退款"),
+    "ship_replacement": ("Ship the replacement", "发出换/补发商品"),
+    "wait_refund": ("Wait for the provider, or retry the refund", "等待支付渠道,或重试退款"),
+    "retry_refund": ("Retry the refund, or refund by hand", "重试退款,或人工退款"),
 }
+CASE_ACTIONS = {"requested": "decide_case", "awaiting_return": "wait_return",
+                "in_transit_back": "receive_return", "received": "refund_case",
+                "refunding": "refund_case", "replacement": "ship_replacement"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +108,9 @@ class StuckFacts:
     has_shipment: bool
     carrier_scanned: bool
     refund_due: str | None
+    open_cases: tuple[tuple[str, str], ...] = ()  # (case number, state)
+    refund_pending: str | None = None  # with the provider now
+    refund_failed: bool = False
 
 
 _WAREHOUSE = (Status.ALLOCATED, Status.PICKING)
@@ -113,7 +140,15 @@ def blockers(f: StuckFacts, now: datetime) -> list[Blocker]:
     if address and status in (Status.AWAITING_REVIEW, Status.APPROVED, Status.PAID):
         out.append(Blocker("address", "fix_address", {"codes": " ".join(address)}))
     out.extend(_flow(f, status, now))
-    if f.refund_due:
+    out.extend(Blocker(f"case_{state}", CASE_ACTIONS[state], {"case": number})
+               for number, state in f.open_cases if state in CASE_ACTIONS)
+    if f.refund_pending:
+        out.append(Blocker("refund_pending", "wait_refund", {"amount": f.refund_pending,
+                                                             "currency": f.currency}))
+    elif f.refund_due and f.refund_failed:
+        out.append(Blocker("refund_failed", "retry_refund", {"amount": f.refund_due,
+                                                             "currency": f.currency}))
+    elif f.refund_due and not any(state == "refunding" for _n, state in f.open_cases):
         out.append(Blocker("after_sales", "refund", {"amount": f.refund_due,
                                                       "currency": f.currency}))
     return out

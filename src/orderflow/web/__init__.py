@@ -17,6 +17,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from orderflow.config import Settings
 from orderflow.web import (
     actions,
+    aftersales,
+    aftersales_customer,
     auth,
     changes,
     channels,
@@ -67,6 +69,8 @@ def install(app: FastAPI) -> None:
     app.include_router(review.router)
     app.include_router(customer.router)
     app.include_router(tracking.router)
+    app.include_router(aftersales.router)
+    app.include_router(aftersales_customer.router)
     app.include_router(shipping.router)
     app.include_router(shipping_print.router)
     app.include_router(fulfilment.router)

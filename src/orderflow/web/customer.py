@@ -127,7 +127,7 @@ def _links(request: Request, number: str, proof: links.Proof) -> dict[str, str]:
         return {"order": guard.tracking_path(settings, number, scope=Scope.VIEW)}
     return {name: guard.tracking_path(settings, number, suffix)
             for name, suffix in (("order", ""), ("inbox", "/inbox"),
-                                 ("preferences", "/preferences"))}
+                                 ("preferences", "/preferences"), ("returns", "/returns"))}
 
 
 def needs_full_link(request: Request, number: str) -> Response:

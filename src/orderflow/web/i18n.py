@@ -136,6 +136,7 @@ QUANTITY_LABELS: dict[str, str] = {
     "shipped": N_("Shipped"),
     "delivered": N_("Delivered"),
     "returned": N_("Returned"),
+    "exchanged": N_("Exchanged"),
     "refunded": N_("Refunded"),
     "cancelled": N_("Cancelled"),
 }

@@ -50,6 +50,11 @@ MILESTONE_LABELS: dict[str, str] = {
     "order.shipment_corrected": N_("Shipping details corrected"),
     "order.packing": N_("Being packed"),
     "review.requested": N_("Review request"),
+    "aftersales.requested": N_("After-sales request received"),
+    "aftersales.approved": N_("After-sales request approved"),
+    "aftersales.refused": N_("After-sales request refused"),
+    "aftersales.received": N_("Returned goods received"),
+    "aftersales.replacement_shipped": N_("Replacement shipped"),
     "*": N_("All events"),
 }
 

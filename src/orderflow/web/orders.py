@@ -27,6 +27,7 @@ from orderflow.review import queries as review_queries
 from orderflow.review.queries import ClassFilter
 from orderflow.shipping import queries as shipping_queries
 from orderflow.web import notify_queries, queries, security, tracking_panels
+from orderflow.web.aftersales_panel import aftersales_panel
 from orderflow.web.rendering import render
 
 router = APIRouter(dependencies=[Depends(security.csrf_guard), Depends(security.require_staff)],
@@ -185,6 +186,7 @@ def detail_page(request: Request, number: str, *, error: OrderFlowError | None =
         panels = tracking_panels.order_panels(s, order)
         shipping = shipping_queries.order_panel(s, order)
         held_delay = delays.find_held(s, order.id, order.number)
+        aftersales = aftersales_panel(s, order, language)
     context = {
         "order": view, "actions": actions, "error": error, "failed": failed, "form": form or {},
         "quantities": LINE_QUANTITIES, "methods": list(PaymentMethod),
@@ -196,6 +198,7 @@ def detail_page(request: Request, number: str, *, error: OrderFlowError | None =
         "shipping": shipping,
         "held_delay": held_delay, "delay_reasons": watchdogs.DELAY_REASONS,
         "order_desk": user.role in security.ORDER_DESK,
+        "aftersales": aftersales,
     }
     return render(request, "orders/detail.html", context, status_code=status_code)
 
