@@ -100,10 +100,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture(autouse=True)
 def _app_clock(request: pytest.FixtureRequest) -> Iterator[None]:
     """Tests marked `clock` run at the instant given by --clock-at (the application's
-    clock, not the process's); every test leaves the clock as it found it."""
-    if (request.node.get_closest_marker("clock") is not None
-            or request.config.getoption("--clock-all")):
-        clock.set_now(clock.parse_instant(request.config.getoption("--clock-at")))
+    clock, not the process's); a test about one moment names it, `clock(at="...")`, and
+    runs there whatever --clock-at says. Every test leaves the clock as it found it."""
+    marker = request.node.get_closest_marker("clock")
+    if marker is not None or request.config.getoption("--clock-all"):
+        at = (marker.kwargs.get("at") if marker is not None else None) \
+            or request.config.getoption("--clock-at")
+        clock.set_now(clock.parse_instant(at))
     yield
     clock.reset()
 

@@ -68,6 +68,7 @@ def test_bulk_approve_skips_blocked_orders_and_says_why(
     assert queued(page) == [twin]
 
 
+@pytest.mark.clock(at="2026-12-07T06:30:00Z")  # about a working-day afternoon
 def test_classification_filters_work_in_the_queue_and_the_order_list(
         client: TestClient, token: str, db: Db, settings: Settings, catalog: Catalog) -> None:
     at_working_morning()  # the order without express is standard, not due within 4 hours

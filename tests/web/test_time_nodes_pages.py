@@ -55,7 +55,7 @@ def _late(db: Db, settings: Settings, path: list[str]) -> str:
     return number
 
 
-@pytest.mark.clock
+@pytest.mark.clock(at="2026-12-07T06:30:00Z")  # about a working-day afternoon
 def test_a_chinese_agent_reads_every_system_reason_in_chinese(
         db: Db, settings: Settings, client: TestClient, catalog: Catalog,
         chinese_agent: str) -> None:
@@ -81,7 +81,7 @@ def test_a_chinese_agent_reads_every_system_reason_in_chinese(
     assert re.findall(r"[A-Za-z]{2,}", panel) == []
 
 
-@pytest.mark.clock
+@pytest.mark.clock(at="2026-12-07T06:30:00Z")  # about a working-day afternoon
 def test_staff_edit_the_held_delay_notice_and_correct_a_tracking_number(
         db: Db, settings: Settings, client: TestClient, catalog: Catalog, token: str) -> None:
     delayed = _late(db, settings, ["paid"])
@@ -196,7 +196,7 @@ def test_the_dashboard_flags_a_year_whose_holidays_are_not_announced(
     assert 'data-testid="calendar-unannounced"' not in entered
 
 
-@pytest.mark.clock
+@pytest.mark.clock(at="2026-12-07T06:30:00Z")  # about a working-day afternoon
 def test_the_coverage_panel_counts_confirmations_delays_and_corrections(
         db: Db, settings: Settings, client: TestClient, catalog: Catalog, token: str) -> None:
     from orderflow.notify import fanout, service

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from orderflow.aftersales import policy, queries, receiving, service
+from orderflow.aftersales.models import CaseState, CaseType, Reason, RefundState
 from orderflow.aftersales.queries import CaseFilter
 from orderflow.aftersales.refunds import service as refunds
 from orderflow.aftersales.schemas import (
@@ -26,6 +27,7 @@ from orderflow.aftersales.schemas import (
 )
 from orderflow.api.deps import DbDep, SettingsDep, actor_of, require
 from orderflow.auth.service import TokenIdentity
+from orderflow.errors import FieldProblem, ValidationFailed
 from orderflow.logistics.schemas import AssignIn
 
 router = APIRouter(prefix="/api/v1", tags=["aftersales"])
@@ -43,14 +45,19 @@ def _detail(db: DbDep, case_id: int, lang: str = "en") -> CaseDetailOut:
 
 
 @router.get("/aftersales/cases", response_model=list[CaseOut])
-def list_cases(_t: Reader, db: DbDep, state: Text = "open", type: Text = "",
-               reason: Text = "", owner: Text = "", overdue: bool = False, q: Text = "",
-               lang: Lang = "en", limit: Annotated[int, Query(ge=1, le=500)] = 100,
-               ) -> list[CaseOut]:
+def list_cases(_t: Reader, db: DbDep, state: Text = "open", type: CaseType | None = None,
+               reason: Reason | None = None, owner: Text = "", overdue: bool = False,
+               q: Text = "", lang: Lang = "en",
+               limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[CaseOut]:
     """The queue, by due time. `state=open` (default), `all`, or one state."""
+    allowed = ("open", "all", *(c.value for c in CaseState))
+    if state not in allowed:
+        raise ValidationFailed([FieldProblem(
+            "state", "invalid.enum", f"one of {', '.join(allowed)}")])
     with db.read() as s:
-        return queries.list_cases(s, CaseFilter(state, type, reason, owner, overdue, q),
-                                  limit=limit, language=lang)
+        return queries.list_cases(
+            s, CaseFilter(state, type.value if type else "", reason.value if reason else "",
+                          owner, overdue, q), limit=limit, language=lang)
 
 
 @router.post("/aftersales/cases", status_code=201, response_model=CaseDetailOut)
@@ -135,10 +142,11 @@ def set_policy(body: PolicyIn, token: Writer, db: DbDep) -> PolicyOut:
 
 
 @router.get("/refunds", response_model=list[RefundOut])
-def list_refunds(_t: RefundReader, db: DbDep, order: Text = "", state: Text = "",
+def list_refunds(_t: RefundReader, db: DbDep, order: Text = "",
+                 state: RefundState | None = None,
                  limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[RefundOut]:
-    return refunds.list_refunds(db, order_number=order or None, state=state or None,
-                                limit=limit)
+    return refunds.list_refunds(db, order_number=order or None,
+                                state=state.value if state else None, limit=limit)
 
 
 @router.post("/refunds", status_code=201, response_model=list[RefundOut])

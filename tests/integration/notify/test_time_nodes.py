@@ -77,7 +77,7 @@ def at_local(text: str) -> datetime:
 # --- 1. order confirmed --------------------------------------------------------------------
 
 
-@pytest.mark.clock
+@pytest.mark.clock(at="2026-12-07T06:30:00Z")  # about a working-day afternoon
 def test_an_approved_order_gets_one_confirmation_on_every_channel_instead_of_the_payment_notice(
         db, env):
     st, d, email, sms = env
@@ -163,7 +163,7 @@ def test_an_address_change_after_confirmation_sends_an_updated_confirmation(db, 
 # --- 2. payments ---------------------------------------------------------------------------
 
 
-@pytest.mark.clock
+@pytest.mark.clock(at="2026-12-07T06:30:00Z")  # about a working-day afternoon
 def test_an_unpaid_order_is_reminded_once_before_the_deadline_then_cancelled_and_told(db, env):
     st, d, email, sms = env
     number = make_order(db, st)
@@ -201,7 +201,7 @@ def test_a_reminder_due_after_payment_is_dropped(db, env):
     assert sent(sms, "payment.reminder") == []
 
 
-@pytest.mark.clock
+@pytest.mark.clock(at="2026-12-07T06:30:00Z")  # about a working-day afternoon
 def test_a_failed_payment_tells_the_customer_how_to_pay_again(db, env):
     st, d, email, sms = env
     number = make_order(db, st, customer=EN)
@@ -224,7 +224,7 @@ def test_a_failed_payment_tells_the_customer_how_to_pay_again(db, env):
 # --- 3. delay at the promise ---------------------------------------------------------------
 
 
-@pytest.mark.clock
+@pytest.mark.clock(at="2026-12-07T06:30:00Z")  # about a working-day afternoon
 def test_a_promise_that_passes_owes_one_held_delay_notice_staff_edit_then_it_goes(db, env):
     st, d, email, sms = env
     number = make_order(db, st, path=["paid", "approved", "allocated"])
@@ -375,7 +375,7 @@ def test_sms_waits_for_the_window_of_the_day_it_falls_on(db, env, local, opens):
     assert minute(n.available_at) == at_local(opens)
 
 
-@pytest.mark.clock
+@pytest.mark.clock(at="2026-12-07T06:30:00Z")  # about a working-day afternoon
 def test_quiet_hours_per_milestone_replace_the_channel_s(db, env):
     st, d, email, _ = env
     with db.transaction() as s:
