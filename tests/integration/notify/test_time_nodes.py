@@ -99,7 +99,7 @@ def test_an_approved_order_gets_one_confirmation_on_every_channel_instead_of_the
     assert f"{st.base_url}/s/{number}-" in text.text
 
 
-@pytest.mark.clock
+@pytest.mark.clock(at="2026-12-07T06:30:00Z")  # about a working-day afternoon
 def test_a_confirmation_by_hand_inside_the_window_replaces_the_waiting_payment_notice(db, env):
     st, d, email, sms = env
     number = make_order(db, st, path=["paid"], **NEEDS_REVIEW)
@@ -118,7 +118,7 @@ def test_a_confirmation_by_hand_inside_the_window_replaces_the_waiting_payment_n
     assert [m.event_type for m in sms.sent] == ["order.confirmed"]
 
 
-@pytest.mark.clock
+@pytest.mark.clock(at="2026-12-07T06:30:00Z")  # about a working-day afternoon
 def test_a_confirmation_after_the_window_follows_the_payment_notice(db, env):
     st, d, email, _ = env
     number = make_order(db, st, path=["paid"], **NEEDS_REVIEW)
@@ -133,7 +133,7 @@ def test_a_confirmation_after_the_window_follows_the_payment_notice(db, env):
                                                   "order.confirmed"]
 
 
-@pytest.mark.clock
+@pytest.mark.clock(at="2026-12-07T06:30:00Z")  # about a working-day afternoon
 def test_an_expedited_order_skips_the_coalescing_wait(db, env):
     st, d, email, _ = env
     number = make_order(db, st, path=["paid"], **NEEDS_REVIEW)
@@ -144,7 +144,7 @@ def test_an_expedited_order_skips_the_coalescing_wait(db, env):
     assert "order.paid" in [m.event_type for m in email.sent]
 
 
-@pytest.mark.clock
+@pytest.mark.clock(at="2026-12-07T06:30:00Z")  # about a working-day afternoon
 def test_an_address_change_after_confirmation_sends_an_updated_confirmation(db, env):
     st, d, email, _ = env
     number = make_order(db, st, path=["paid"], customer=EN)
@@ -186,7 +186,7 @@ def test_an_unpaid_order_is_reminded_once_before_the_deadline_then_cancelled_and
     assert sent(email, "order.cancelled") == []  # the first channel that works
 
 
-@pytest.mark.clock
+@pytest.mark.clock(at="2026-12-07T06:30:00Z")  # about a working-day afternoon
 def test_a_reminder_due_after_payment_is_dropped(db, env):
     st, d, _, sms = env
     number = make_order(db, st)
@@ -261,7 +261,7 @@ def test_a_promise_that_passes_owes_one_held_delay_notice_staff_edit_then_it_goe
     assert "order.late" in kinds
 
 
-@pytest.mark.clock
+@pytest.mark.clock(at="2026-12-07T06:30:00Z")  # about a working-day afternoon
 def test_a_second_delay_notice_only_when_the_new_estimate_passes_too(db, env):
     st, d, _, sms = env
     number = make_order(db, st, path=["paid"])
@@ -280,7 +280,7 @@ def test_a_second_delay_notice_only_when_the_new_estimate_passes_too(db, env):
     assert "最新预计2026-12-09 18:00" in sent(sms, "order.delayed")[-1].text
 
 
-@pytest.mark.clock
+@pytest.mark.clock(at="2026-12-07T06:30:00Z")  # about a working-day afternoon
 def test_a_delay_held_until_after_shipping_is_dropped(db, env):
     st, d, _, sms = env
     number = make_order(db, st, path=["paid", "approved", "allocated", "picking", "packed"])
@@ -299,7 +299,7 @@ def test_a_delay_held_until_after_shipping_is_dropped(db, env):
 # --- 4. corrections ------------------------------------------------------------------------
 
 
-@pytest.mark.clock
+@pytest.mark.clock(at="2026-12-07T06:30:00Z")  # about a working-day afternoon
 def test_a_corrected_tracking_number_sends_one_corrected_shipping_notice(db, env):
     st, d, email, sms = env
     number = make_order(db, st, path=SHIPPED)
@@ -319,7 +319,7 @@ def test_a_corrected_tracking_number_sends_one_corrected_shipping_notice(db, env
 # --- 5/6. channels, essential and not -------------------------------------------------------
 
 
-@pytest.mark.clock
+@pytest.mark.clock(at="2026-12-07T06:30:00Z")  # about a working-day afternoon
 def test_the_first_that_works_is_a_merchant_choice_per_milestone(db, env):
     st, d, email, sms = env
     with db.transaction() as s:
@@ -331,7 +331,7 @@ def test_the_first_that_works_is_a_merchant_choice_per_milestone(db, env):
     assert sent(sms, "order.confirmed") and not sent(email, "order.confirmed")
 
 
-@pytest.mark.clock
+@pytest.mark.clock(at="2026-12-07T06:30:00Z")  # about a working-day afternoon
 def test_an_opted_out_customer_gets_essential_notices_but_no_packing_update(db, env):
     st, d, email, sms = env
     number = make_order(db, st, path=["paid"])
@@ -393,7 +393,7 @@ def test_quiet_hours_per_milestone_replace_the_channel_s(db, env):
 # --- 9. the shipping-notice watchdog --------------------------------------------------------
 
 
-@pytest.mark.clock
+@pytest.mark.clock(at="2026-12-07T06:30:00Z")  # about a working-day afternoon
 def test_the_watchdog_raises_one_alert_for_a_shipped_order_whose_customer_was_not_told(db, env):
     st, d, _, sms = env
     number = make_order(db, st, path=SHIPPED, customer={"name": "李娜", "phone": "13800138000"})

@@ -61,7 +61,7 @@ def customer_notices(db, milestone: str) -> dict[str, Counter[str]]:
     return found
 
 
-@pytest.mark.clock
+@pytest.mark.clock(at="2026-12-07T06:30:00Z")  # about a working-day afternoon
 def test_every_time_node_through_the_api_and_the_worker_with_the_clock_moved(db, settings):
     make_catalog(db)
     email, sms = RecordingChannel("email"), RecordingChannel("sms")
