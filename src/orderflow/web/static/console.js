@@ -71,3 +71,23 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
+
+// New order: a pasted one-line address parsed on the server and shown back before saving
+// (fills only the fields still empty).
+const parseButton = document.getElementById("parse-address");
+if (parseButton) parseButton.addEventListener("click", async () => {
+  const form = document.querySelector("[data-testid=new-order]");
+  const body = new URLSearchParams({
+    csrf_token: form.csrf_token.value, address_text: form.address_text.value,
+    country: form.country.value});
+  const answer = await fetch("/orders/new/parse-address", {method: "POST", body,
+    headers: {"Content-Type": "application/x-www-form-urlencoded"}, credentials: "same-origin"});
+  const box = document.getElementById("parsed-address");
+  box.innerHTML = await answer.text();
+  const parsed = box.querySelector("[data-detail]");
+  if (!parsed) return;
+  for (const part of ["name", "phone", "province", "city", "district", "detail"]) {
+    const value = parsed.dataset[part];
+    if (value && form.elements[part] && !form.elements[part].value) form.elements[part].value = value;
+  }
+});
