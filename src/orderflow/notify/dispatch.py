@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session, aliased
 from orderflow import circuits, clock, logs
 from orderflow.config import Settings
 from orderflow.db import Db
-from orderflow.notify import outages, prefs, timing
+from orderflow.notify import fanout, outages, prefs, timing
 from orderflow.notify.channels import (
     Channel,
     DeliveryFailure,
@@ -54,6 +54,8 @@ from orderflow.notify.models import Alert, Notice, NoticeEvent, NoticeState, Web
 from orderflow.notify.models import WebhookAttempt as AttemptRow
 from orderflow.notify.webhooks.sender import next_delay
 from orderflow.orders.models import TimelineEvent
+from orderflow.review import service as review
+from orderflow.workdays import Calendar
 
 log = logging.getLogger("orderflow.notify")
 LEASE = timedelta(seconds=float(os.environ.get("ORDERFLOW_NOTIFY_LEASE_SECONDS", "60")))
@@ -331,6 +333,7 @@ class Dispatcher:
     owner: str = field(default_factory=worker_id)
     limits: dict[str, RateLimit] = field(default_factory=rate_limits_from_env)
     _prefs: tuple[float, prefs.NotifyPrefs] | None = None
+    _calendar: Calendar | None = None
     # This batch: providers that failed (the rest of their notices are held unsent) and
     # providers that answered; which of them are already recorded on their circuit.
     _down: dict[str, DeliveryFailure] = field(default_factory=dict, init=False)
@@ -396,7 +399,7 @@ class Dispatcher:
         (and a held backlog never drains) at night: it drains when the window opens."""
         np = self._notify_prefs()
         local = clock.utcnow().astimezone(self.settings.zone)
-        holiday = timing.is_day_off(local.date(), np.calendar)
+        holiday = timing.is_day_off(local.date(), self._calendar)
         window = np.quiet(channel, holiday=holiday) if holiday else np.quiet(channel)
         return window is not None and window.contains(local.time())
 
@@ -405,6 +408,9 @@ class Dispatcher:
         if self._prefs is None or now - self._prefs[0] > 5.0:
             with self.db.read() as s:
                 self._prefs = (now, prefs.load(s))
+                # The notice calendar, as fan-out times notices (调休 and the merchant's days).
+                self._calendar = fanout.notice_calendar(self._prefs[1], self.settings,
+                                                        review.load_config(s))
         return self._prefs[1]
 
     def _send(self, c: Claimed) -> SendResult | DeliveryFailure:

@@ -171,6 +171,7 @@ def test_only_one_of_two_workers_takes_the_probe(db, settings):
         assert circuits.take_probe(s, "notify:sms")
 
 
+@pytest.mark.clock(at="2026-12-07T06:30:00Z")  # a working day: the everyday quiet hours hold
 def test_no_probe_in_quiet_hours_so_the_backlog_waits_for_the_window(db, settings):
     sms = Flaky(down=True)
     d = service.dispatcher(db, settings, {"sms": sms})
